@@ -1,0 +1,154 @@
+"""Command line: parse flags, wire the parts together, turn errors into exit codes. No logic.
+
+This is the only module that reads the environment (EXA_API_KEY, WEBSETS_SYNC_API_URL, NO_COLOR,
+GITHUB_STEP_SUMMARY) and the only one that decides exit codes:
+0 success (no changes under --detailed-exitcode), 1 error, 2 changes present (--detailed-exitcode).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from websets_sync import __version__
+from websets_sync.errors import WebsetsSyncError
+from websets_sync.render.console import Console
+
+DEFAULT_EMULATOR_FILE = ".websets-sync/emulator.json"
+DEFAULT_STATE_FILE = ".websets-sync/state.json"
+ENV_API_KEY = "EXA_API_KEY"
+ENV_API_URL = "WEBSETS_SYNC_API_URL"
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+
+
+@dataclass
+class App:
+    """What the global options decided, shared by every command."""
+
+    api_url: str | None
+    state_path: Path
+    emulator_file: Path | None
+    console: Console
+    debug: bool
+
+    def api_key(self) -> str:
+        """The API key from the environment (the emulator accepts a placeholder)."""
+        key = os.environ.get(ENV_API_KEY, "")
+        if self.emulator_file is not None:
+            return key or "emulator-key"
+        if not key:
+            raise WebsetsSyncError(
+                f"{ENV_API_KEY} is not set",
+                detail="Set it to your Exa API key, or pass --emulator to use the local emulator.",
+            )
+        return key
+
+
+def _color_enabled(no_color: bool) -> bool:
+    if no_color or "NO_COLOR" in os.environ:
+        return False
+    return sys.stdout.isatty()
+
+
+class SyncGroup(click.Group):
+    """The root group: the one place errors become exit codes, also under click's test runner."""
+
+    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
+        kwargs["standalone_mode"] = False
+        argv = list(kwargs.get("args") or (args[0] if args else None) or sys.argv[1:])
+        debug = "--debug" in argv
+        try:
+            result = super().main(*args, **kwargs)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            Console().error("aborted")
+            sys.exit(EXIT_ERROR)
+        except click.ClickException as exc:
+            # click uses 2 for usage errors; 2 means "changes present" here, so errors are 1.
+            exc.show()
+            sys.exit(EXIT_ERROR)
+        except WebsetsSyncError as exc:
+            console = Console(color=_color_enabled("--no-color" in argv))
+            console.error(exc.message, exc.detail)
+            if debug:
+                console.print_err(traceback.format_exc())
+            sys.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            Console().error("interrupted")
+            sys.exit(130)
+        sys.exit(result if isinstance(result, int) else EXIT_OK)
+
+
+@click.group(cls=SyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="websets-sync")
+@click.option(
+    "--api-url",
+    metavar="URL",
+    help=f"Websets API base URL [env {ENV_API_URL}; default https://api.exa.ai/websets/v0].",
+)
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_STATE_FILE,
+    show_default=True,
+    help="Local state file (webhook secrets, remembered preventDestroy).",
+)
+@click.option(
+    "--emulator",
+    "emulator_file",
+    is_flag=False,
+    flag_value=DEFAULT_EMULATOR_FILE,
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="[FILE]",
+    help=f"Use the built-in emulator persisted in FILE (default {DEFAULT_EMULATOR_FILE}).",
+)
+@click.option("--no-color", is_flag=True, help="Plain output (also when NO_COLOR is set).")
+@click.option("--debug", is_flag=True, help="Show tracebacks and request logs (never secrets).")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    api_url: str | None,
+    state_path: Path,
+    emulator_file: Path | None,
+    no_color: bool,
+    debug: bool,
+) -> None:
+    """Declarative GitOps for Exa Websets: validate, plan and apply YAML manifests."""
+    ctx.obj = App(
+        api_url=api_url or os.environ.get(ENV_API_URL) or None,
+        state_path=state_path,
+        emulator_file=emulator_file,
+        console=Console(color=_color_enabled(no_color)),
+        debug=debug,
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="websets-sync")
+
+
+# Commands are defined below, one section each. Each section is owned by one piece of work;
+# keep edits inside your own section.
+
+# --- validate (manifests) -----------------------------------------------------------------------
+
+# --- plan (planner) -----------------------------------------------------------------------------
+
+# --- apply, state, secrets (apply) --------------------------------------------------------------
+
+# --- export (ecosystem) -------------------------------------------------------------------------
+
+# --- emulator (foundation) ----------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Views of plans, results and errors: the only code that writes to the terminal."""
