@@ -143,6 +143,8 @@ def main() -> None:
 # Commands are defined below, one section each. Each section is owned by one piece of work;
 # keep edits inside your own section.
 
+# --- wiring: client and emulator construction (foundation) --------------------------------------
+
 # --- validate (manifests) -----------------------------------------------------------------------
 
 # --- plan (planner) -----------------------------------------------------------------------------
