@@ -169,11 +169,17 @@ class DesiredWebset:
 
     ``spec`` holds ``title`` and ``metadata`` when declared. The first declared search is the one
     sent inline when the webset is created.
+
+    ``prevent_destroy`` is None when the manifest does not mention it: a protection remembered in
+    the state file then stays in force; only an explicit ``false`` lifts it.
+    ``pinned_id`` is set when the manifest pins a live webset by its API id (a webset made in the
+    dashboard has no externalId, and the API cannot add one later).
     """
 
     address: Address
     spec: Mapping[str, Any]
-    prevent_destroy: bool = False
+    prevent_destroy: bool | None = None
+    pinned_id: str | None = None
     searches: tuple[DesiredResource, ...] = ()
     enrichments: tuple[DesiredResource, ...] = ()
     monitors: tuple[DesiredResource, ...] = ()

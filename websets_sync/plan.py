@@ -76,6 +76,9 @@ class Change:
     desired: DesiredResource | DesiredWebset | None = field(default=None, compare=False, repr=False)
     live: LiveObject | None = field(default=None, compare=False, repr=False)
     webset_id: str | None = None
+    #: True for a child carried inside its new parent's create-webset request (the first search
+    #: and every enrichment of a new webset): apply sends no request of its own for it.
+    inline: bool = False
     #: Upper bound of items this change may add or process (search count, or items an enrichment
     #: will run over), for the paid-work summary. None when not paid or unknown.
     estimated_items: int | None = None
