@@ -1,0 +1,277 @@
+"""export: live objects → manifest entries and YAML (pure, no API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+from websets_sync.errors import WebsetsSyncError
+from websets_sync.export import export_state, infer_project, render_document, render_files
+from websets_sync.model import (
+    TAG_EXTERNAL_ID,
+    TAG_INITIAL_SEARCH,
+    TAG_PROJECT,
+    Kind,
+    LiveObject,
+    LiveState,
+    LiveWebset,
+)
+
+SCHEMA = "../schemas/manifest.schema.json"
+
+
+def obj(kind: Kind, ident: str, **data: Any) -> LiveObject:
+    return LiveObject(kind, ident, {"id": ident, **data})
+
+
+def tags(project: str | None = "growth", ext: str | None = None, **extra: str) -> dict[str, str]:
+    result = dict(extra)
+    if project is not None:
+        result[TAG_PROJECT] = project
+    if ext is not None:
+        result[TAG_EXTERNAL_ID] = ext
+    return result
+
+
+def search(ident: str, query: str, **data: Any) -> LiveObject:
+    base: dict[str, Any] = {
+        "object": "webset_search",
+        "status": "completed",
+        "query": query,
+        "count": 10,
+        "behavior": "override",
+        "entity": {"type": "company"},
+        "criteria": [{"description": "Is an AI startup", "successRate": 87.5}],
+        "exclude": [],
+        "scope": [],
+        "progress": {"found": 10, "analyzed": 40, "completion": 100, "timeLeft": None},
+        "recall": None,
+        "metadata": {},
+        "createdAt": "2026-01-01T00:00:00.000Z",
+    }
+    base.update(data)
+    return obj(Kind.SEARCH, ident, **base)
+
+
+def managed_webset() -> LiveWebset:
+    webset = obj(
+        Kind.WEBSET,
+        "webset_1",
+        externalId="eu-ai",
+        title="EU AI startups",
+        status="idle",
+        dashboardUrl="https://websets.exa.ai/webset_1",
+        metadata=tags(ext=None, owner="growth", **{TAG_INITIAL_SEARCH: "initial"}),
+    )
+    first = search("s1", "AI startups in Europe", count=50)
+    rerun = search("s2", "AI startups in the EU", count=50, metadata=tags(ext="initial"))
+    later = search("s3", "Fintech", behavior="append", metadata=tags(ext="fintech"))
+    ceo = obj(
+        Kind.ENRICHMENT,
+        "e1",
+        description="Find the CEO name",
+        format="text",
+        options=None,
+        title="CEO name",
+        instructions="Look up the CEO",
+        status="completed",
+        metadata=tags(ext="ceo"),
+    )
+    vertical = obj(
+        Kind.ENRICHMENT,
+        "e2",
+        description="Vertical",
+        format="options",
+        options=[{"label": "Health"}, {"label": "Finance"}],
+        metadata=tags(ext="vertical"),
+    )
+    weekly = obj(
+        Kind.MONITOR,
+        "m1",
+        status="disabled",
+        cadence={"cron": "0 9 * * 1", "timezone": "Etc/UTC"},
+        behavior={
+            "type": "search",
+            "config": {"query": "New rounds", "count": 5.0, "behavior": "append"},
+        },
+        nextRunAt=None,
+        lastRun=None,
+        metadata=tags(ext="weekly"),
+    )
+    return LiveWebset(webset, (first, rerun, later), (ceo, vertical), (weekly,))
+
+
+def test_managed_webset_exports_manifest_fields_only() -> None:
+    result = export_state(LiveState(websets=(managed_webset(),)), "growth")
+    assert result.notes == ()
+    assert result.websets == (
+        {
+            "externalId": "eu-ai",
+            "title": "EU AI startups",
+            "metadata": {"owner": "growth"},
+            "searches": [
+                # the re-run under the same name supersedes the inline first search
+                {
+                    "externalId": "initial",
+                    "query": "AI startups in the EU",
+                    "count": 50,
+                    "entity": {"type": "company"},
+                    "criteria": [{"description": "Is an AI startup"}],
+                },
+                {
+                    "externalId": "fintech",
+                    "query": "Fintech",
+                    "behavior": "append",
+                    "entity": {"type": "company"},
+                    "criteria": [{"description": "Is an AI startup"}],
+                },
+            ],
+            "enrichments": [
+                {"externalId": "ceo", "description": "Find the CEO name", "format": "text"},
+                {
+                    "externalId": "vertical",
+                    "description": "Vertical",
+                    "format": "options",
+                    "options": [{"label": "Health"}, {"label": "Finance"}],
+                },
+            ],
+            "monitors": [
+                {
+                    "externalId": "weekly",
+                    "enabled": False,
+                    "cadence": {"cron": "0 9 * * 1"},
+                    "behavior": {"type": "search", "config": {"query": "New rounds", "count": 5}},
+                }
+            ],
+        },
+    )
+
+
+def test_dashboard_webset_is_pinned_by_id_with_generated_names() -> None:
+    webset = obj(Kind.WEBSET, "webset_dash", externalId=None, title="My Leads!", metadata={})
+    other = obj(Kind.WEBSET, "webset_x", externalId="my-leads", title="Taken", metadata={})
+    untagged = (search("s1", "Leads"), search("s2", "More leads", count=20))
+    enrichment = obj(Kind.ENRICHMENT, "e1", description="Email", format="email", metadata={})
+    live = LiveState(
+        websets=(LiveWebset(other), LiveWebset(webset, untagged, (enrichment,))),
+    )
+    result = export_state(live, "growth")
+    pinned = result.websets[1]
+    assert pinned["externalId"] == "my-leads-2"
+    assert pinned["id"] == "webset_dash"
+    assert [s["externalId"] for s in pinned["searches"]] == ["search-1", "search-2"]
+    assert pinned["enrichments"][0]["externalId"] == "enrichment-1"
+    assert "id" not in result.websets[0]
+    assert result.notes == (
+        "webset/my-leads-2 is pinned by id webset_dash: "
+        "it has no externalId (made in the dashboard?)",
+    )
+
+
+def test_invalid_native_external_id_is_pinned() -> None:
+    webset = obj(Kind.WEBSET, "webset_1", externalId="has spaces/slash", title=None, metadata={})
+    result = export_state(LiveState(websets=(LiveWebset(webset),)), "p")
+    assert result.websets[0] == {"externalId": "has-spaces-slash", "id": "webset_1"}
+
+
+def test_other_projects_are_skipped_and_noted() -> None:
+    mine = obj(Kind.WEBSET, "w1", externalId="a", metadata=tags("growth"))
+    theirs = obj(Kind.WEBSET, "w2", externalId="b", metadata=tags("sales"))
+    hook = obj(Kind.WEBHOOK, "h1", url="https://x.example/h", events=[], metadata=tags("sales"))
+    result = export_state(LiveState((LiveWebset(mine), LiveWebset(theirs)), (hook,)), "growth")
+    assert [w["externalId"] for w in result.websets] == ["a"]
+    assert result.webhooks == ()
+    assert result.notes == (
+        "skipped webset w2: it belongs to project 'sales'",
+        "skipped webhook h1: it belongs to project 'sales'",
+    )
+
+
+def test_infer_project() -> None:
+    mine = LiveWebset(obj(Kind.WEBSET, "w1", metadata=tags("growth")))
+    untagged = LiveWebset(obj(Kind.WEBSET, "w2", metadata={}))
+    assert infer_project(LiveState((mine, untagged))) == "growth"
+    assert infer_project(LiveState((untagged,))) is None
+    theirs = LiveWebset(obj(Kind.WEBSET, "w3", metadata=tags("sales")))
+    with pytest.raises(WebsetsSyncError, match="several projects: growth, sales"):
+        infer_project(LiveState((mine, theirs)))
+
+
+def test_webhooks_never_carry_secrets_and_hide_url_credentials() -> None:
+    tagged = obj(
+        Kind.WEBHOOK,
+        "h1",
+        url="https://crm.example.com/hook",
+        events=["webset.idle", "webset.item.created"],
+        secret="whsec_do_not_leak",
+        status="active",
+        metadata=tags(ext="crm-sync", team="ops"),
+    )
+    untagged = obj(
+        Kind.WEBHOOK,
+        "h2",
+        url="https://user:pw@hooks.example.org/x?token=abc",
+        events=["webset.created"],
+        secret=None,
+        metadata={},
+    )
+    result = export_state(LiveState(webhooks=(tagged, untagged)), "growth")
+    assert result.webhooks == (
+        {
+            "externalId": "crm-sync",
+            "url": "https://crm.example.com/hook",
+            "events": ["webset.idle", "webset.item.created"],
+            "metadata": {"team": "ops"},
+        },
+        {
+            "externalId": "hooks-example-org",
+            "url": "${WEBHOOK_URL_HOOKS_EXAMPLE_ORG}",
+            "events": ["webset.created"],
+        },
+    )
+    text = render_document(result, SCHEMA)
+    for leak in ("whsec_do_not_leak", "pw@", "token=abc"):
+        assert leak not in text
+    assert "set WEBHOOK_URL_HOOKS_EXAMPLE_ORG before" in result.notes[0]
+
+
+def test_literal_dollar_brace_is_escaped_for_interpolation() -> None:
+    webset = obj(Kind.WEBSET, "w1", externalId="a", title="Costs in ${USD}", metadata={})
+    result = export_state(LiveState((LiveWebset(webset),)), "p")
+    assert result.websets[0]["title"] == "Costs in $${USD}"
+
+
+def test_render_document_is_block_yaml_with_schema_line() -> None:
+    result = export_state(LiveState(websets=(managed_webset(),)), "growth")
+    text = render_document(result, SCHEMA)
+    assert text.splitlines()[0] == f"# yaml-language-server: $schema={SCHEMA}"
+    assert "{" not in text and "[" not in text  # block style only
+    parsed = yaml.safe_load(text)
+    assert list(parsed) == ["version", "project", "websets"]
+    assert parsed["websets"] == list(result.websets)
+    assert "\n  - externalId: eu-ai\n" in text  # list items indented under their key
+
+
+def test_render_files_one_per_webset_plus_webhooks() -> None:
+    hook = obj(Kind.WEBHOOK, "h1", url="https://a.example/h", events=["webset.idle"], metadata={})
+    other = LiveWebset(obj(Kind.WEBSET, "w2", externalId="webhooks", metadata={}))
+    live = LiveState((managed_webset(), other), (hook,))
+    files = render_files(export_state(live, "growth"), SCHEMA)
+    assert sorted(files) == ["eu-ai.yaml", "webhooks-2.yaml", "webhooks.yaml"]
+    webhooks = yaml.safe_load(files["webhooks.yaml"])
+    assert webhooks == {
+        "version": 1,
+        "project": "growth",
+        "webhooks": [
+            {"externalId": "a-example", "url": "https://a.example/h", "events": ["webset.idle"]}
+        ],
+    }
+    assert yaml.safe_load(files["webhooks-2.yaml"])["websets"] == [{"externalId": "webhooks"}]
+    assert all(text.startswith("# yaml-language-server: $schema=") for text in files.values())
+
+
+def test_empty_account_exports_an_empty_manifest() -> None:
+    text = render_document(export_state(LiveState(), "growth"), SCHEMA)
+    assert yaml.safe_load(text) == {"version": 1, "project": "growth"}

@@ -1,0 +1,268 @@
+"""Live state → manifests: what ``export`` writes (DESIGN §2).
+
+Pure: takes the live model, returns manifest dictionaries and YAML text; the CLI reads live state
+and writes the files. A fresh export plans with no changes: only manifest fields are written,
+server-filled values and documented defaults are left out (export_fields.py).
+
+Identity follows DESIGN §3: a webset keeps its native externalId; children and webhooks keep the
+externalId from their ``websets-sync/external-id`` tag, or get a generated one (``search-1``…).
+A webset made in the dashboard has no externalId and the API cannot add one later, so it is
+*pinned*: the manifest carries ``id: <live id>`` and a generated externalId that only names it in
+the manifest namespace.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from websets_sync.errors import WebsetsSyncError
+from websets_sync.export_fields import (
+    Document,
+    enrichment_fields,
+    escape,
+    is_usable_id,
+    monitor_fields,
+    put,
+    search_fields,
+    slug,
+    text,
+    unique,
+    url_has_credentials,
+    user_metadata,
+    webhook_fields,
+)
+from websets_sync.model import TAG_INITIAL_SEARCH, LiveObject, LiveState, LiveWebset
+
+MANIFEST_VERSION = 1
+WEBHOOKS_FILE = "webhooks.yaml"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """Manifest entries for one project. ``notes`` tell the user what to check before committing."""
+
+    project: str
+    websets: tuple[Document, ...] = ()
+    webhooks: tuple[Document, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+# --- choosing what to export ---------------------------------------------------------------------
+
+
+def infer_project(live: LiveState) -> str | None:
+    """The one project the live objects are tagged with; None if none is; error if several."""
+    objects = [w.webset for w in live.websets] + list(live.webhooks)
+    projects = sorted({obj.project for obj in objects if obj.project is not None})
+    if len(projects) > 1:
+        raise WebsetsSyncError(
+            "the live objects belong to several projects: " + ", ".join(projects),
+            detail="Pass --project NAME to export one of them.",
+        )
+    return projects[0] if projects else None
+
+
+def export_state(live: LiveState, project: str) -> ExportResult:
+    """Every webset and webhook this project manages or nobody manages, as manifest entries.
+
+    Objects tagged with another project are skipped (and noted): declaring them here would make
+    every plan fail on the ownership conflict.
+    """
+    notes: list[str] = []
+    websets = [w for w in live.websets if _exportable(w.webset, project, notes)]
+    webhooks = [h for h in live.webhooks if _exportable(h, project, notes)]
+    webset_names = _webset_names(websets)
+    hook_names = _names(webhooks, lambda hook: slug(urlsplit(text(hook.data, "url")).hostname))
+    return ExportResult(
+        project=project,
+        websets=tuple(webset_document(w, webset_names[w.id], notes) for w in websets),
+        webhooks=tuple(webhook_document(h, hook_names[h.id], notes) for h in webhooks),
+        notes=tuple(notes),
+    )
+
+
+def _exportable(obj: LiveObject, project: str, notes: list[str]) -> bool:
+    owner = obj.project
+    if owner is None or owner == project:
+        return True
+    notes.append(f"skipped {obj.kind.value} {obj.id}: it belongs to project {owner!r}")
+    return False
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+
+def _webset_names(websets: Sequence[LiveWebset]) -> dict[str, str]:
+    """Native externalIds where valid; for pinned websets one made from the title, no clashes."""
+    taken = {w.external_id or "" for w in websets if is_usable_id(w.external_id)}
+    names: dict[str, str] = {}
+    for webset in websets:
+        native = webset.external_id
+        if native is not None and is_usable_id(native):
+            names[webset.id] = native
+        else:
+            base = slug(text(webset.webset.data, "title") or native) or slug(webset.id)
+            names[webset.id] = unique(base or "webset-1", taken)
+    return names
+
+
+def _names(
+    objects: Sequence[LiveObject],
+    base: Callable[[LiveObject], str],
+    initial: str | None = None,
+) -> dict[str, str]:
+    """Tagged externalIds where valid, else generated ones (``initial`` first, if given).
+
+    ``initial`` is the name a webset remembers for its inline first search, which cannot carry
+    tags: it goes to the first untagged search.
+    """
+    taken = {o.tagged_external_id or "" for o in objects if is_usable_id(o.tagged_external_id)}
+    names: dict[str, str] = {}
+    for obj in objects:
+        tagged = obj.tagged_external_id
+        if tagged is not None and is_usable_id(tagged):
+            names[obj.id] = tagged
+        elif initial is not None and is_usable_id(initial):
+            # Shared on purpose with a later search re-run under the same name: it supersedes.
+            names[obj.id], initial = initial, None
+            taken.add(names[obj.id])
+        else:
+            names[obj.id] = unique(base(obj) or f"{obj.kind.value}-1", taken)
+    return names
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+
+def webset_document(webset: LiveWebset, external_id: str, notes: list[str]) -> Document:
+    """The manifest entry for one live webset, pinned by id when it has no usable externalId."""
+    document: Document = {"externalId": external_id}
+    if webset.external_id != external_id:
+        document["id"] = webset.id
+        notes.append(_pinned_note(webset, external_id))
+    put(document, "title", text(webset.webset.data, "title") or None)
+    put(document, "metadata", user_metadata(webset.webset.metadata))
+    initial = webset.webset.metadata.get(TAG_INITIAL_SEARCH)
+    put(document, "searches", _children(webset.searches, search_fields, initial))
+    put(document, "enrichments", _children(webset.enrichments, enrichment_fields))
+    put(document, "monitors", _children(webset.monitors, monitor_fields))
+    return dict(escape(document))
+
+
+def _pinned_note(webset: LiveWebset, external_id: str) -> str:
+    if webset.external_id is None:
+        why = "it has no externalId (made in the dashboard?)"
+    else:
+        why = f"its externalId {webset.external_id!r} is not a valid manifest externalId"
+    return f"webset/{external_id} is pinned by id {webset.id}: {why}"
+
+
+def _children(
+    objects: Sequence[LiveObject],
+    fields: Callable[[Mapping[str, Any]], Document],
+    initial: str | None = None,
+) -> list[Document]:
+    """Child entries in live order; a later object with the same externalId supersedes one before.
+
+    A search whose definition changed is run again under the same externalId, so the newest live
+    search is the current definition of that address; the older one is history.
+    """
+    names = _names(objects, lambda _: "", initial)
+    entries: dict[str, Document] = {}
+    for obj in objects:
+        entries[names[obj.id]] = {"externalId": names[obj.id], **fields(obj.data)}
+    return list(entries.values())
+
+
+def webhook_document(webhook: LiveObject, external_id: str, notes: list[str]) -> Document:
+    """A webhook entry: never its secret; a URL carrying credentials becomes a ``${VAR}``."""
+    document: Document = dict(escape({"externalId": external_id, **webhook_fields(webhook.data)}))
+    if url_has_credentials(text(webhook.data, "url")):
+        variable = "WEBHOOK_URL_" + re.sub(r"[^A-Za-z0-9]", "_", external_id).upper()
+        document["url"] = f"${{{variable}}}"
+        notes.append(
+            f"webhook/{external_id}: its URL carries credentials, so it is written as "
+            f"${{{variable}}}; set {variable} before validate, plan or apply"
+        )
+    return document
+
+
+# --- YAML ----------------------------------------------------------------------------------------
+
+
+def render_document(result: ExportResult, schema_ref: str) -> str:
+    """The whole export as one manifest (what ``export`` prints without ``--out``)."""
+    document = _manifest(result.project)
+    put(document, "websets", list(result.websets))
+    put(document, "webhooks", list(result.webhooks))
+    pinned = any("id" in webset for webset in result.websets)
+    return _header(schema_ref, pinned=pinned, webhooks=bool(result.webhooks)) + dump(document)
+
+
+def render_files(result: ExportResult, schema_ref: str) -> dict[str, str]:
+    """One file per webset (``<externalId>.yaml``) and ``webhooks.yaml``, by file name."""
+    files: dict[str, str] = {}
+    taken: set[str] = set()
+    for webset in result.websets:
+        document = {**_manifest(result.project), "websets": [webset]}
+        name = _file_name(str(webset["externalId"]), taken)
+        files[name] = _header(schema_ref, pinned="id" in webset, webhooks=False) + dump(document)
+    if result.webhooks:
+        document = {**_manifest(result.project), "webhooks": list(result.webhooks)}
+        files[WEBHOOKS_FILE] = _header(schema_ref, pinned=False, webhooks=True) + dump(document)
+    return files
+
+
+def _manifest(project: str) -> Document:
+    return {"version": MANIFEST_VERSION, "project": project}
+
+
+def _file_name(external_id: str, taken: set[str]) -> str:
+    # Lower-case comparison: two externalIds differing only in case clash on macOS and Windows.
+    stem = external_id.replace(":", "_")
+    name, n = f"{stem}.yaml", 1
+    while name.lower() in taken or name.lower() == WEBHOOKS_FILE:
+        n += 1
+        name = f"{stem}-{n}.yaml"
+    taken.add(name.lower())
+    return name
+
+
+def _header(schema_ref: str, *, pinned: bool, webhooks: bool) -> str:
+    lines = [
+        f"# yaml-language-server: $schema={schema_ref}",
+        "# Exported from live state by `websets-sync export`; review before committing.",
+    ]
+    if pinned:
+        lines.append(
+            "# `id` pins a webset made without an externalId: the API cannot add one later, so"
+        )
+        lines.append("# here `externalId` only names it in the manifests (webset/<externalId>).")
+    if webhooks:
+        lines.append("# Webhook secrets are never exported: the state file keeps them.")
+    return "\n".join(lines) + "\n"
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Block style with list items indented under their key (the common style in the wild)."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def dump(document: Mapping[str, Any]) -> str:
+    """Block YAML in the given key order."""
+    return yaml.dump(
+        dict(document),
+        Dumper=_BlockDumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=100,
+    )
