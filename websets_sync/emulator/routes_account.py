@@ -1,0 +1,136 @@
+"""Account-wide resources: webhooks, imports (with their upload URL) and events."""
+
+from __future__ import annotations
+
+from websets_sync.emulator import validate, views
+from websets_sync.emulator.failures import bad_request
+from websets_sync.emulator.router import ROUTES, Ctx, Reply, find, listing, page
+from websets_sync.emulator.store import JSON, iso, public
+
+MAX_PAGE = 200
+UPLOAD_VALID_SECONDS = 3600
+
+
+@ROUTES.add("POST", "/webhooks")
+def _webhook_create(ctx: Ctx, params: list[str]) -> Reply:
+    fields = validate.webhook_fields(ctx.body, create=True)
+    webhook: JSON = {"object": "webhook", "status": "active", "metadata": {}, **fields}
+    ctx.store.insert("webhook", webhook)
+    secret = "whsec_" + "".join(
+        ctx.store.rng("secret", webhook["id"]).choices("0123456789abcdef", k=32)
+    )
+    # Only the create response shows the secret; it is not stored, like the real API's promise.
+    return Reply(200, views.webhook(webhook, secret=secret))
+
+
+@ROUTES.add("GET", "/webhooks")
+def _webhook_list(ctx: Ctx, params: list[str]) -> Reply:
+    chunk, paging = page(ctx, ctx.store.all("webhook"), maximum=MAX_PAGE)
+    return listing([views.webhook(w) for w in chunk], paging)
+
+
+@ROUTES.add("GET", "/webhooks/*")
+def _webhook_get(ctx: Ctx, params: list[str]) -> Reply:
+    return Reply(200, views.webhook(find(ctx.store, "webhook", params[0], "Webhook")))
+
+
+@ROUTES.add("PATCH", "/webhooks/*")
+def _webhook_update(ctx: Ctx, params: list[str]) -> Reply:
+    """``status`` cannot be changed through the API; metadata is replaced, not merged."""
+    webhook = find(ctx.store, "webhook", params[0], "Webhook")
+    webhook.update(validate.webhook_fields(ctx.body, create=False))
+    ctx.store.touch(webhook)
+    return Reply(200, views.webhook(webhook))
+
+
+@ROUTES.add("DELETE", "/webhooks/*")
+def _webhook_delete(ctx: Ctx, params: list[str]) -> Reply:
+    webhook = find(ctx.store, "webhook", params[0], "Webhook")
+    ctx.store.remove("webhook", webhook["id"])
+    return Reply(200, views.webhook(webhook))
+
+
+@ROUTES.add("GET", "/webhooks/*/attempts")
+def _webhook_attempts(ctx: Ctx, params: list[str]) -> Reply:
+    """The emulator delivers no webhooks, so there are no attempts."""
+    find(ctx.store, "webhook", params[0], "Webhook")
+    chunk, paging = page(ctx, [], maximum=MAX_PAGE)
+    return listing(chunk, paging)
+
+
+@ROUTES.add("POST", "/imports")
+def _import_create(ctx: Ctx, params: list[str]) -> Reply:
+    fields = validate.import_create(ctx.body)
+    store = ctx.store
+    record: JSON = {
+        "object": "import",
+        "status": "pending",
+        "format": "csv",
+        "entity": fields["entity"],
+        "title": fields.get("title") or f"Import {store.now_iso()[:10]}",
+        "count": fields["count"],
+        "metadata": fields.get("metadata", {}),
+        "failedReason": None,
+        "failedAt": None,
+        "failedMessage": None,
+        "_size": fields["size"],
+    }
+    store.insert("import", record)
+    store.emit("import.created", record)
+    view = public(record)
+    view["uploadUrl"] = f"{ctx.origin}/websets/v0/imports/{record['id']}/upload"
+    view["uploadValidUntil"] = iso(store.now() + UPLOAD_VALID_SECONDS)
+    return Reply(201, view)
+
+
+@ROUTES.add("PUT", "/imports/*/upload", auth=False)
+def _import_upload(ctx: Ctx, params: list[str]) -> Reply:
+    """Stands in for the signed upload URL (no API key, like a pre-signed URL)."""
+    record = find(ctx.store, "import", params[0], "Import")
+    if record["status"] != "pending":
+        raise bad_request(f"Import {record['id']} was already uploaded")
+    record["status"] = "processing"
+    record["_uploadedAt"] = ctx.store.now()
+    ctx.store.touch(record)
+    return Reply(200, None)
+
+
+@ROUTES.add("GET", "/imports")
+def _import_list(ctx: Ctx, params: list[str]) -> Reply:
+    chunk, paging = page(ctx, ctx.store.all("import"), maximum=MAX_PAGE)
+    return listing([public(r) for r in chunk], paging)
+
+
+@ROUTES.add("GET", "/imports/*")
+def _import_get(ctx: Ctx, params: list[str]) -> Reply:
+    return Reply(200, public(find(ctx.store, "import", params[0], "Import")))
+
+
+@ROUTES.add("PATCH", "/imports/*")
+def _import_update(ctx: Ctx, params: list[str]) -> Reply:
+    record = find(ctx.store, "import", params[0], "Import")
+    record.update(validate.import_update(ctx.body))
+    ctx.store.touch(record)
+    return Reply(200, public(record))
+
+
+@ROUTES.add("DELETE", "/imports/*")
+def _import_delete(ctx: Ctx, params: list[str]) -> Reply:
+    record = find(ctx.store, "import", params[0], "Import")
+    ctx.store.remove("import", record["id"])
+    return Reply(200, public(record))
+
+
+@ROUTES.add("GET", "/events")
+def _events(ctx: Ctx, params: list[str]) -> Reply:
+    events = ctx.store.all("event")
+    types = ctx.query.get("types", []) + ctx.query.get("types[]", [])
+    if types:
+        events = [e for e in events if e["type"] in types]
+    chunk, paging = page(ctx, events, maximum=MAX_PAGE)
+    return listing([public(e) for e in chunk], paging)
+
+
+@ROUTES.add("GET", "/events/*")
+def _event(ctx: Ctx, params: list[str]) -> Reply:
+    return Reply(200, public(find(ctx.store, "event", params[0], "Event")))

@@ -1,0 +1,84 @@
+"""Monitors (scheduled searches of one webset) and their runs."""
+
+from __future__ import annotations
+
+from websets_sync.emulator import validate, views
+from websets_sync.emulator.failures import not_found
+from websets_sync.emulator.router import ROUTES, Ctx, Reply, find, find_webset, listing, page
+from websets_sync.emulator.store import JSON
+
+MAX_PAGE = 200
+
+
+@ROUTES.add("POST", "/monitors")
+def _create(ctx: Ctx, params: list[str]) -> Reply:
+    fields = validate.monitor_create(ctx.body)
+    webset = find_webset(ctx.store, fields["websetId"])
+    monitor: JSON = {
+        "object": "monitor",
+        "status": "enabled",
+        "websetId": webset["id"],
+        "cadence": fields["cadence"],
+        "behavior": fields["behavior"],
+        "lastRun": None,
+        "metadata": fields["metadata"],
+    }
+    ctx.store.insert("monitor", monitor)
+    view = views.monitor(ctx.store, monitor)
+    ctx.store.emit("monitor.created", view)
+    return Reply(201, view)
+
+
+@ROUTES.add("GET", "/monitors")
+def _list(ctx: Ctx, params: list[str]) -> Reply:
+    monitors = ctx.store.all("monitor")
+    webset_id = ctx.arg("websetId")
+    if webset_id is not None:
+        webset = next(
+            (w for w in ctx.store.all("webset") if webset_id in (w["id"], w.get("externalId"))),
+            None,
+        )
+        wanted = webset["id"] if webset is not None else webset_id
+        monitors = [m for m in monitors if m["websetId"] == wanted]
+    chunk, paging = page(ctx, monitors, maximum=MAX_PAGE)
+    return listing([views.monitor(ctx.store, m) for m in chunk], paging)
+
+
+@ROUTES.add("GET", "/monitors/*")
+def _get(ctx: Ctx, params: list[str]) -> Reply:
+    return Reply(200, views.monitor(ctx.store, find(ctx.store, "monitor", params[0], "Monitor")))
+
+
+@ROUTES.add("PATCH", "/monitors/*")
+def _update(ctx: Ctx, params: list[str]) -> Reply:
+    """Every given field replaces the stored one (metadata too: replaced, not merged)."""
+    monitor = find(ctx.store, "monitor", params[0], "Monitor")
+    fields = validate.monitor_update(ctx.body)
+    monitor.update(fields)
+    ctx.store.touch(monitor)
+    view = views.monitor(ctx.store, monitor)
+    ctx.store.emit("monitor.updated", view)
+    return Reply(200, view)
+
+
+@ROUTES.add("DELETE", "/monitors/*")
+def _delete(ctx: Ctx, params: list[str]) -> Reply:
+    monitor = find(ctx.store, "monitor", params[0], "Monitor")
+    view = views.monitor(ctx.store, monitor)
+    ctx.store.remove("monitor", monitor["id"])
+    ctx.store.emit("monitor.deleted", view)
+    return Reply(200, view)
+
+
+@ROUTES.add("GET", "/monitors/*/runs")
+def _runs(ctx: Ctx, params: list[str]) -> Reply:
+    """Monitors never fire in the emulator, so there are no runs."""
+    find(ctx.store, "monitor", params[0], "Monitor")
+    chunk, paging = page(ctx, [], maximum=MAX_PAGE)
+    return listing(chunk, paging)
+
+
+@ROUTES.add("GET", "/monitors/*/runs/*")
+def _run(ctx: Ctx, params: list[str]) -> Reply:
+    find(ctx.store, "monitor", params[0], "Monitor")
+    raise not_found("Monitor run", params[1])

@@ -1,0 +1,65 @@
+"""The emulator over real HTTP (standard library server), e.g. for the official exa-py SDK."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+
+from websets_sync.emulator.app import Emulator
+
+_HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length"})
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator: Emulator
+    protocol_version = "HTTP/1.1"
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        host = self.headers.get("Host") or "emulator.local"
+        request = httpx.Request(
+            self.command,
+            f"http://{host}{self.path}",
+            headers={k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP},
+            content=body,
+        )
+        try:
+            response = self.emulator.handle(request)
+        except httpx.RemoteProtocolError:
+            # An injected lost response: the write happened, the client hears nothing.
+            self.close_connection = True
+            return
+        content = response.content
+        self.send_response(response.status_code)
+        for name, value in response.headers.items():
+            if name.lower() not in _HOP_BY_HOP:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the emulator keeps its own request log."""
+
+
+def serve(
+    emulator: Emulator, host: str = "127.0.0.1", port: int = 0
+) -> tuple[ThreadingHTTPServer, str]:
+    """Serve in a daemon thread; returns the server (``shutdown()`` it) and its base URL.
+
+    The base URL is the origin (``http://127.0.0.1:PORT``): exa-py takes it as ``base_url``,
+    websets-sync's client as ``{base_url}/websets/v0``.
+    """
+    handler = type("EmulatorHandler", (_Handler,), {"emulator": emulator})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="websets-emulator", daemon=True)
+    thread.start()
+    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    return server, f"http://{shown}:{bound_port}"
