@@ -147,6 +147,41 @@ def main() -> None:
 
 # --- validate (manifests) -----------------------------------------------------------------------
 
+
+@cli.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
+@click.pass_obj
+def validate_command(app: App, paths: tuple[Path, ...], as_json: bool) -> int:
+    """Check manifests offline: every error as file:line:col, all at once. No API key needed.
+
+    PATHS are files or directories (every *.yaml / *.yml below, in sorted order).
+    """
+    from websets_sync.errors import ManifestError
+    from websets_sync.render.problems import (
+        render_problems,
+        summary_line,
+        validation_json,
+    )
+    from websets_sync.schema import load_desired_state
+
+    try:
+        desired, warnings = load_desired_state(list(paths), dict(os.environ))
+    except ManifestError as exc:
+        if as_json:
+            app.console.print(validation_json(exc.problems, None))
+        else:
+            render_problems(exc.problems, app.console)
+            app.console.error(exc.message)
+        return EXIT_ERROR
+    if as_json:
+        app.console.print(validation_json(warnings, desired))
+    else:
+        render_problems(warnings, app.console)
+        app.console.print(app.console.style(summary_line(desired), "green"))
+    return EXIT_OK
+
+
 # --- plan (planner) -----------------------------------------------------------------------------
 
 # --- apply, state, secrets (apply) --------------------------------------------------------------
