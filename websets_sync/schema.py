@@ -68,9 +68,10 @@ def load_desired_state(
     """Read, validate and convert manifests. Returns warnings; raises ManifestError on any error."""
     manifests, problems = load_manifests(paths, env)
     checked = [_with_stripped_data(m) for m in manifests]
-    for manifest in checked:
-        problems.extend(schema_problems(manifest))
-    problems.extend(semantic_problems(checked))
+    later = [p for m in checked for p in schema_problems(m)] + semantic_problems(checked)
+    # A value the loader already flagged (e.g. an unset ${VAR}) gets no follow-on complaints.
+    flagged = {(p.file, p.path) for p in problems if p.path}
+    problems += [p for p in later if (p.file, p.path) not in flagged]
     problems = sorted(set(problems), key=_problem_order)
     errors = [p for p in problems if p.severity == "error"]
     if errors or not checked:
