@@ -1,0 +1,146 @@
+"""Client-side rate limiting: the token bucket keeps to its rate, also across threads.
+
+Time is simulated: assertions are on the schedule of request start times, never on wall time.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from client_support import FakeTime, Script, answer, emulator_client, make_client
+
+from websets_sync.emulator import Emulator, Faults
+from websets_sync.ratelimit import TokenBucket
+
+WEBSET = {"id": "ws_1"}
+
+
+def _bucket(rate: float, burst: int, time: FakeTime) -> TokenBucket:
+    return TokenBucket(rate, burst=burst, clock=time.clock, sleep=time.sleep)
+
+
+@pytest.mark.parametrize(("rate", "burst", "count"), [(8.0, 1, 17), (8.0, 3, 20), (2.5, 2, 9)])
+def test_n_requests_take_n_minus_burst_over_rate_seconds(
+    rate: float, burst: int, count: int
+) -> None:
+    time = FakeTime()
+    bucket = _bucket(rate, burst, time)
+    starts = []
+    for _ in range(count):
+        bucket.acquire()
+        starts.append(time.now - 1000.0)
+    # the first `burst` go at once, then one every 1/rate seconds
+    expected = [0.0] * burst + [(k + 1) / rate for k in range(count - burst)]
+    assert starts == pytest.approx(expected)
+    assert time.now - 1000.0 == pytest.approx((count - burst) / rate)
+
+
+def test_no_window_of_one_second_holds_more_than_burst_plus_rate() -> None:
+    time = FakeTime()
+    bucket = _bucket(8.0, 1, time)
+    starts = []
+    for _ in range(100):
+        bucket.acquire()
+        starts.append(time.now)
+    for start in starts:
+        in_window = [t for t in starts if start <= t < start + 1.0]
+        assert len(in_window) <= 8  # under the API's 10 QPS team limit
+
+
+def test_idle_time_refills_only_up_to_the_burst() -> None:
+    time = FakeTime()
+    bucket = _bucket(4.0, 2, time)
+    bucket.acquire()
+    bucket.acquire()
+    time.sleep(60.0)  # a long idle period must not bank 240 tokens
+    time.sleeps.clear()
+    waits = [bucket.acquire() for _ in range(4)]
+    assert waits == pytest.approx([0.0, 0.0, 0.25, 0.25])
+
+
+def test_concurrent_callers_get_distinct_slots() -> None:
+    time = FakeTime()
+    # a clock that does not move: every caller reserves at once, so each must queue behind others
+    bucket = TokenBucket(10.0, burst=1, clock=lambda: 0.0, sleep=lambda s: None)
+    waits: list[float] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(8)
+
+    def worker() -> None:
+        barrier.wait()
+        for _ in range(25):
+            wait = bucket.acquire()
+            with lock:
+                waits.append(wait)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(waits) == pytest.approx([k / 10.0 for k in range(200)])
+    assert time.sleeps == []
+
+
+@pytest.mark.parametrize(("rate", "burst"), [(0.0, 1), (-1.0, 1), (1.0, 0)])
+def test_bucket_rejects_nonsense(rate: float, burst: int) -> None:
+    with pytest.raises(ValueError):
+        TokenBucket(rate, burst=burst)
+
+
+# --- the client applies it to every request ------------------------------------------------------
+
+
+def test_client_default_rate_is_eight_per_second() -> None:
+    time = FakeTime()
+    script = Script(answer(200, WEBSET), time=time)
+    client = make_client(script, time, rate_limit=8.0)
+    for _ in range(17):
+        client.get_webset("ws_1")
+    assert [t - script.times[0] for t in script.times] == pytest.approx([k / 8 for k in range(17)])
+
+
+def test_client_with_configured_rate_and_burst() -> None:
+    time = FakeTime()
+    script = Script(answer(200, WEBSET), time=time)
+    client = make_client(script, time, rate_limit=2.0, burst=4)
+    for _ in range(10):
+        client.get_webset("ws_1")
+    assert script.times[-1] - script.times[0] == pytest.approx((10 - 4) / 2.0)
+
+
+@pytest.mark.parametrize("rate_limit", [None, 0])
+def test_rate_limit_can_be_disabled(rate_limit: float | None) -> None:
+    time = FakeTime()
+    script = Script(answer(200, WEBSET))
+    client = make_client(script, time, rate_limit=rate_limit)
+    for _ in range(50):
+        client.get_webset("ws_1")
+    assert time.sleeps == []
+
+
+# --- against the emulator's QPS limit ------------------------------------------------------------
+
+
+def test_throttled_client_never_meets_the_emulators_10_qps_limit() -> None:
+    time = FakeTime(start=1_790_000_000.0)
+    emulator = Emulator(clock=time.clock, faults=Faults(qps_limit=10))
+    client = emulator_client(emulator, time, rate_limit=8.0)
+    for i in range(60):
+        client.create_webhook({"url": f"https://hooks.test/{i}", "events": ["webset.idle"]})
+    assert emulator.count("POST", "/webhooks") == 60
+    assert all(entry.status == 200 for entry in emulator.request_log)
+    assert time.now - 1_790_000_000.0 == pytest.approx(59 / 8)
+
+
+def test_unthrottled_client_rides_out_429s_by_honouring_retry_after() -> None:
+    time = FakeTime(start=1_790_000_000.0)
+    emulator = Emulator(clock=time.clock, faults=Faults(qps_limit=10))
+    client = emulator_client(emulator, time)
+    for i in range(25):
+        client.create_webhook({"url": f"https://hooks.test/{i}", "events": ["webset.idle"]})
+    statuses = [entry.status for entry in emulator.request_log]
+    assert statuses.count(200) == 25
+    assert statuses.count(429) == 2  # after 10 and after 20: each waits Retry-After 1 s
+    assert time.sleeps == [1.0, 1.0]
