@@ -153,7 +153,9 @@ def test_dashboard_webset_is_pinned_by_id_with_generated_names() -> None:
     webset = obj(Kind.WEBSET, "webset_dash", externalId=None, title="My Leads!", metadata={})
     other = obj(Kind.WEBSET, "webset_x", externalId="my-leads", title="Taken", metadata={})
     untagged = (search("s1", "Leads"), search("s2", "More leads", count=20))
-    enrichment = obj(Kind.ENRICHMENT, "e1", description="Email", format="email", metadata={})
+    enrichment = obj(
+        Kind.ENRICHMENT, "e1", websetId="webset_dash", description="Email", metadata={}
+    )
     live = LiveState(
         websets=(LiveWebset(other), LiveWebset(webset, untagged, (enrichment,))),
     )
@@ -161,12 +163,16 @@ def test_dashboard_webset_is_pinned_by_id_with_generated_names() -> None:
     pinned = result.websets[1]
     assert pinned["externalId"] == "my-leads-2"
     assert pinned["id"] == "webset_dash"
+    # untagged searches are kept (the planner matches them by definition) under generated names
     assert [s["externalId"] for s in pinned["searches"]] == ["search-1", "search-2"]
-    assert pinned["enrichments"][0]["externalId"] == "enrichment-1"
+    # an untagged enrichment has no identity a plan could match: declaring it would duplicate it
+    assert "enrichments" not in pinned
     assert "id" not in result.websets[0]
     assert result.notes == (
         "webset/my-leads-2 is pinned by id webset_dash: "
         "it has no externalId (made in the dashboard?)",
+        "skipped enrichment e1 of webset webset_dash: it was not made by websets-sync, so a "
+        "plan cannot match it; to manage it, declare a new enrichment and delete this one",
     )
 
 
@@ -200,7 +206,7 @@ def test_infer_project() -> None:
 
 
 def test_webhooks_never_carry_secrets_and_hide_url_credentials() -> None:
-    tagged = obj(
+    plain = obj(
         Kind.WEBHOOK,
         "h1",
         url="https://crm.example.com/hook",
@@ -209,15 +215,15 @@ def test_webhooks_never_carry_secrets_and_hide_url_credentials() -> None:
         status="active",
         metadata=tags(ext="crm-sync", team="ops"),
     )
-    untagged = obj(
+    with_credentials = obj(
         Kind.WEBHOOK,
         "h2",
         url="https://user:pw@hooks.example.org/x?token=abc",
         events=["webset.created"],
         secret=None,
-        metadata={},
+        metadata=tags(ext="alerts"),
     )
-    result = export_state(LiveState(webhooks=(tagged, untagged)), "growth")
+    result = export_state(LiveState(webhooks=(plain, with_credentials)), "growth")
     assert result.webhooks == (
         {
             "externalId": "crm-sync",
@@ -225,16 +231,22 @@ def test_webhooks_never_carry_secrets_and_hide_url_credentials() -> None:
             "events": ["webset.idle", "webset.item.created"],
             "metadata": {"team": "ops"},
         },
-        {
-            "externalId": "hooks-example-org",
-            "url": "${WEBHOOK_URL_HOOKS_EXAMPLE_ORG}",
-            "events": ["webset.created"],
-        },
+        {"externalId": "alerts", "url": "${WEBHOOK_URL_ALERTS}", "events": ["webset.created"]},
     )
     text = render_document(result, SCHEMA)
     for leak in ("whsec_do_not_leak", "pw@", "token=abc"):
         assert leak not in text
-    assert "set WEBHOOK_URL_HOOKS_EXAMPLE_ORG before" in result.notes[0]
+    assert result.notes == (
+        "webhook/alerts: its URL carries credentials, so it is written as "
+        "${WEBHOOK_URL_ALERTS}; set WEBHOOK_URL_ALERTS before validate, plan or apply",
+    )
+
+
+def test_untagged_webhooks_are_not_exported() -> None:
+    hook = obj(Kind.WEBHOOK, "h1", url="https://a.example/h", events=["webset.idle"], metadata={})
+    result = export_state(LiveState(webhooks=(hook,)), "growth")
+    assert result.webhooks == ()
+    assert result.notes[0].startswith("skipped webhook h1: it was not made by websets-sync")
 
 
 def test_literal_dollar_brace_is_escaped_for_interpolation() -> None:
@@ -255,7 +267,13 @@ def test_render_document_is_block_yaml_with_schema_line() -> None:
 
 
 def test_render_files_one_per_webset_plus_webhooks() -> None:
-    hook = obj(Kind.WEBHOOK, "h1", url="https://a.example/h", events=["webset.idle"], metadata={})
+    hook = obj(
+        Kind.WEBHOOK,
+        "h1",
+        url="https://a.example/h",
+        events=["webset.idle"],
+        metadata=tags(ext="a"),
+    )
     other = LiveWebset(obj(Kind.WEBSET, "w2", externalId="webhooks", metadata={}))
     live = LiveState((managed_webset(), other), (hook,))
     files = render_files(export_state(live, "growth"), SCHEMA)
@@ -264,9 +282,7 @@ def test_render_files_one_per_webset_plus_webhooks() -> None:
     assert webhooks == {
         "version": 1,
         "project": "growth",
-        "webhooks": [
-            {"externalId": "a-example", "url": "https://a.example/h", "events": ["webset.idle"]}
-        ],
+        "webhooks": [{"externalId": "a", "url": "https://a.example/h", "events": ["webset.idle"]}],
     }
     assert yaml.safe_load(files["webhooks-2.yaml"])["websets"] == [{"externalId": "webhooks"}]
     assert all(text.startswith("# yaml-language-server: $schema=") for text in files.values())

@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
@@ -69,20 +68,23 @@ def infer_project(live: LiveState) -> str | None:
 
 
 def export_state(live: LiveState, project: str) -> ExportResult:
-    """Every webset and webhook this project manages or nobody manages, as manifest entries.
+    """Every webset this project manages or nobody manages, and this project's webhooks.
 
-    Objects tagged with another project are skipped (and noted): declaring them here would make
-    every plan fail on the ownership conflict.
+    Objects tagged with another project are skipped: declaring them here would make every plan
+    fail on the ownership conflict. Enrichments, monitors and webhooks that websets-sync did not
+    create (no externalId tag) are skipped too: they have no identity a plan could match, so
+    declaring them would create a second copy. Untagged searches are kept: the planner matches
+    them by their definition.
     """
     notes: list[str] = []
     websets = [w for w in live.websets if _exportable(w.webset, project, notes)]
     webhooks = [h for h in live.webhooks if _exportable(h, project, notes)]
+    webhooks = [h for h in webhooks if _managed_child(h, project, notes)]
     webset_names = _webset_names(websets)
-    hook_names = _names(webhooks, lambda hook: slug(urlsplit(text(hook.data, "url")).hostname))
     return ExportResult(
         project=project,
-        websets=tuple(webset_document(w, webset_names[w.id], notes) for w in websets),
-        webhooks=tuple(webhook_document(h, hook_names[h.id], notes) for h in webhooks),
+        websets=tuple(webset_document(w, webset_names[w.id], project, notes) for w in websets),
+        webhooks=tuple(webhook_document(h, str(h.tagged_external_id), notes) for h in webhooks),
         notes=tuple(notes),
     )
 
@@ -92,6 +94,22 @@ def _exportable(obj: LiveObject, project: str, notes: list[str]) -> bool:
     if owner is None or owner == project:
         return True
     notes.append(f"skipped {obj.kind.value} {obj.id}: it belongs to project {owner!r}")
+    return False
+
+
+def _managed_child(obj: LiveObject, project: str, notes: list[str]) -> bool:
+    if obj.project == project and is_usable_id(obj.tagged_external_id):
+        return True
+    what = f"{obj.kind.value} {obj.id}"
+    if obj.kind.is_child:
+        what += f" of webset {obj.data.get('websetId')}"
+    if obj.project not in (None, project):
+        notes.append(f"skipped {what}: it belongs to project {obj.project!r}")
+    else:
+        notes.append(
+            f"skipped {what}: it was not made by websets-sync, so a plan cannot match it; "
+            f"to manage it, declare a new {obj.kind.value} and delete this one"
+        )
     return False
 
 
@@ -112,35 +130,30 @@ def _webset_names(websets: Sequence[LiveWebset]) -> dict[str, str]:
     return names
 
 
-def _names(
-    objects: Sequence[LiveObject],
-    base: Callable[[LiveObject], str],
-    initial: str | None = None,
-) -> dict[str, str]:
-    """Tagged externalIds where valid, else generated ones (``initial`` first, if given).
-
-    ``initial`` is the name a webset remembers for its inline first search, which cannot carry
-    tags: it goes to the first untagged search.
-    """
-    taken = {o.tagged_external_id or "" for o in objects if is_usable_id(o.tagged_external_id)}
+def _search_names(searches: Sequence[LiveObject], initial: str | None) -> dict[str, str]:
+    """Tagged externalIds where valid; else ``initial`` for the first untagged search (the inline
+    first search cannot carry tags, so the webset remembers its name), else ``search-N``."""
+    taken = {s.tagged_external_id or "" for s in searches if is_usable_id(s.tagged_external_id)}
     names: dict[str, str] = {}
-    for obj in objects:
-        tagged = obj.tagged_external_id
+    for search in searches:
+        tagged = search.tagged_external_id
         if tagged is not None and is_usable_id(tagged):
-            names[obj.id] = tagged
+            names[search.id] = tagged
         elif initial is not None and is_usable_id(initial):
             # Shared on purpose with a later search re-run under the same name: it supersedes.
-            names[obj.id], initial = initial, None
-            taken.add(names[obj.id])
+            names[search.id], initial = initial, None
+            taken.add(names[search.id])
         else:
-            names[obj.id] = unique(base(obj) or f"{obj.kind.value}-1", taken)
+            names[search.id] = unique("search-1", taken)
     return names
 
 
 # --- documents -----------------------------------------------------------------------------------
 
 
-def webset_document(webset: LiveWebset, external_id: str, notes: list[str]) -> Document:
+def webset_document(
+    webset: LiveWebset, external_id: str, project: str, notes: list[str]
+) -> Document:
     """The manifest entry for one live webset, pinned by id when it has no usable externalId."""
     document: Document = {"externalId": external_id}
     if webset.external_id != external_id:
@@ -149,9 +162,15 @@ def webset_document(webset: LiveWebset, external_id: str, notes: list[str]) -> D
     put(document, "title", text(webset.webset.data, "title") or None)
     put(document, "metadata", user_metadata(webset.webset.metadata))
     initial = webset.webset.metadata.get(TAG_INITIAL_SEARCH)
-    put(document, "searches", _children(webset.searches, search_fields, initial))
-    put(document, "enrichments", _children(webset.enrichments, enrichment_fields))
-    put(document, "monitors", _children(webset.monitors, monitor_fields))
+    names = _search_names(webset.searches, initial)
+    put(document, "searches", _entries(webset.searches, names, search_fields))
+    for key, objects, fields in (
+        ("enrichments", webset.enrichments, enrichment_fields),
+        ("monitors", webset.monitors, monitor_fields),
+    ):
+        managed = [o for o in objects if _managed_child(o, project, notes)]
+        tags = {o.id: str(o.tagged_external_id) for o in managed}
+        put(document, key, _entries(managed, tags, fields))
     return dict(escape(document))
 
 
@@ -163,17 +182,16 @@ def _pinned_note(webset: LiveWebset, external_id: str) -> str:
     return f"webset/{external_id} is pinned by id {webset.id}: {why}"
 
 
-def _children(
+def _entries(
     objects: Sequence[LiveObject],
+    names: Mapping[str, str],
     fields: Callable[[Mapping[str, Any]], Document],
-    initial: str | None = None,
 ) -> list[Document]:
     """Child entries in live order; a later object with the same externalId supersedes one before.
 
     A search whose definition changed is run again under the same externalId, so the newest live
     search is the current definition of that address; the older one is history.
     """
-    names = _names(objects, lambda _: "", initial)
     entries: dict[str, Document] = {}
     for obj in objects:
         entries[names[obj.id]] = {"externalId": names[obj.id], **fields(obj.data)}

@@ -37,6 +37,9 @@ def search_fields(data: Mapping[str, Any]) -> Document:
     put(document, "criteria", criteria(data.get("criteria")))
     put(document, "exclude", sources(data.get("exclude"), scope=False))
     put(document, "scope", sources(data.get("scope"), scope=True))
+    # A live search answers with the recall *estimate*; one being there means recall was asked.
+    if data.get("recall") is True or isinstance(data.get("recall"), Mapping):
+        document["recall"] = True
     put(document, "maxPeoplePerCompany", number(data.get("maxPeoplePerCompany")))
     put(document, "metadata", user_metadata(data.get("metadata")))
     return document
