@@ -54,8 +54,13 @@ def _field_changes(
             paths.add(_collapse_lists(tuple(level.path(output_format="list"))))
     order = {name: index for index, name in enumerate(RULES[kind].compared)}
     ordered = sorted(paths, key=lambda steps: (order.get(str(steps[0]), 99), _dotted(steps)))
+    defaults = RULES[kind].defaults if live else {}
     return tuple(
-        FieldChange(_dotted(steps), _lookup(live, steps), _lookup(desired, steps))
+        FieldChange(
+            _dotted(steps),
+            _lookup(live, steps, defaults),
+            _lookup(desired, steps, defaults),
+        )
         for steps in ordered
     )
 
@@ -71,10 +76,11 @@ def _dotted(steps: PathSteps) -> str:
     return ".".join(str(step) for step in steps)
 
 
-def _lookup(data: Any, steps: PathSteps) -> Any:
+def _lookup(data: Any, steps: PathSteps, defaults: Mapping[str, Any]) -> Any:
+    """The value at ``steps``; an absent documented default shows as its value (count 10)."""
     current = data
     for step in steps:
         if not isinstance(current, Mapping) or step not in current:
-            return None
+            return defaults.get(_dotted(steps))
         current = current[step]
     return current

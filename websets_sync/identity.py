@@ -1,0 +1,105 @@
+"""Which live object is which declared address, and who owns it (DESIGN §3).
+
+Websets are found by their native externalId (or a pinned id); searches, enrichments, monitors
+and webhooks by their ``websets-sync/external-id`` tag, and only when their project tag is ours.
+The inline first search of a webset cannot carry tags: the webset's ``initial-search`` tag says
+which declared search it was, and it is always the webset's oldest search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from websets_sync.diff import diff_fields
+from websets_sync.model import (
+    TAG_EXTERNAL_ID,
+    TAG_INITIAL_SEARCH,
+    DesiredResource,
+    DesiredWebset,
+    Kind,
+    LiveObject,
+    LiveState,
+    LiveWebset,
+)
+
+
+def managed_by_tag(objects: Iterable[LiveObject], project: str) -> dict[str, list[LiveObject]]:
+    """Managed objects grouped by their externalId tag, oldest first within a group."""
+    groups: dict[str, list[LiveObject]] = {}
+    for obj in objects:
+        ext = obj.tagged_external_id
+        if obj.project == project and ext is not None:
+            groups.setdefault(ext, []).append(obj)
+    return groups
+
+
+def find_live_webset(desired: DesiredWebset, live: LiveState) -> LiveWebset | None:
+    """The live webset a declared one refers to: by pinned id when pinned, else by externalId."""
+    for candidate in live.websets:
+        if desired.pinned_id is not None:
+            if candidate.id == desired.pinned_id:
+                return candidate
+        elif candidate.external_id == desired.external_id:
+            return candidate
+    return None
+
+
+def webset_name(live: LiveWebset) -> str:
+    """The address name of an undeclared live webset: its externalId, else its id."""
+    return live.external_id or live.id
+
+
+def item_count(live: LiveWebset) -> int:
+    """Items in the webset, estimated from what its searches found (the listing has no count)."""
+    total = 0
+    for search in live.searches:
+        progress = search.data.get("progress")
+        found = progress.get("found") if isinstance(progress, Mapping) else None
+        if isinstance(found, (int, float)):
+            total += int(found)
+    return total
+
+
+def inline_search(live: LiveWebset, project: str) -> tuple[str, LiveObject] | None:
+    """(declared externalId, live search) of the search sent inline when the webset was made."""
+    if live.webset.project != project or not live.searches:
+        return None
+    ext = live.webset.metadata.get(TAG_INITIAL_SEARCH)
+    oldest = live.searches[0]
+    if isinstance(ext, str) and TAG_EXTERNAL_ID not in oldest.metadata:
+        return ext, oldest
+    return None
+
+
+def current_search(
+    search: DesiredResource, live: LiveWebset, project: str
+) -> tuple[LiveObject | None, Mapping[str, Any]]:
+    """The live search that currently stands for a declared one, and the spec to compare it with.
+
+    The newest tagged search wins; else the inline search when the webset names this one as
+    its initial search (its ``behavior`` is not compared: the inline body cannot carry it).
+    """
+    tagged = managed_by_tag(live.searches, project).get(search.address.name)
+    if tagged:
+        return tagged[-1], search.spec
+    inline = inline_search(live, project)
+    if inline is not None and inline[0] == search.address.name:
+        spec = {k: v for k, v in search.spec.items() if k != "behavior"}
+        return inline[1], spec
+    return None, search.spec
+
+
+def untagged_equal_search(
+    search: DesiredResource, live: LiveWebset, project: str
+) -> LiveObject | None:
+    """An untagged live search (e.g. made in the dashboard) that already runs this definition."""
+    inline = inline_search(live, project)
+    for candidate in live.searches:
+        if TAG_EXTERNAL_ID in candidate.metadata:
+            continue
+        if inline is not None and candidate is inline[1]:
+            continue
+        if not diff_fields(Kind.SEARCH, search.spec, candidate.data):
+            return candidate
+    return None

@@ -1,0 +1,207 @@
+"""Changes for the resources that can be updated in place or deleted: enrichments, monitors and
+webhooks (one rule set, driven by kinds.py), and the search runs of an existing webset."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from websets_sync.diff import diff_fields
+from websets_sync.identity import (
+    current_search,
+    inline_search,
+    item_count,
+    managed_by_tag,
+    untagged_equal_search,
+)
+from websets_sync.kinds import RULES
+from websets_sync.model import Address, DesiredResource, Kind, LiveObject, LiveWebset
+from websets_sync.plan import Action, Change, FieldChange, PlanOptions, Skipped
+from websets_sync.state import State
+
+DEFAULT_SEARCH_COUNT = 10
+
+
+@dataclass
+class Planning:
+    """What a plan accumulates while it is being built."""
+
+    project: str
+    state: State
+    options: PlanOptions
+    changes: list[Change] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    #: (address the warning is about, or None for the whole plan; text)
+    warnings: list[tuple[Address | None, str]] = field(default_factory=list)
+
+    def delete(
+        self, address: Address, live: LiveObject, reason: str, webset_id: str | None = None
+    ) -> None:
+        """Plan a deletion, or list it as skipped when deletions are not allowed."""
+        if self.options.allow_delete:
+            self.changes.append(
+                Change(
+                    address,
+                    Action.DELETE,
+                    reason,
+                    id=live.id,
+                    destructive=True,
+                    live=live,
+                    webset_id=webset_id,
+                )
+            )
+        else:
+            note = f"{reason}; deletions are planned only with --allow-delete"
+            self.skipped.append(Skipped(address, Action.DELETE, note, id=live.id))
+
+
+def plan_updatable(
+    p: Planning,
+    declared: Sequence[DesiredResource],
+    live: Sequence[LiveObject],
+    *,
+    parent: Address | None,
+    webset_id: str | None = None,
+    items: int = 0,
+) -> None:
+    """Create, update, no-op or delete enrichments, monitors (``parent`` = their webset) or
+    webhooks (``parent`` None) by their tags.
+
+    A change is paid when it makes the API process existing items again (a new enrichment, or
+    an enrichment whose definition changed, over a webset that has items).
+    """
+    tagged = managed_by_tag(live, p.project)
+    for resource in declared:
+        matches = tagged.get(resource.address.name)
+        current = matches[-1] if matches else None
+        p.changes.append(_updatable_change(resource, current, webset_id, items))
+    declared_names = {r.address.name for r in declared}
+    for name, objects in sorted(tagged.items()):
+        if name not in declared_names:
+            obj = objects[-1]
+            address = (
+                Address.for_webhook(name)
+                if parent is None
+                else Address.for_child(obj.kind, parent.name, name)
+            )
+            p.delete(address, obj, "managed but no longer declared", webset_id=webset_id)
+
+
+def _updatable_change(
+    resource: DesiredResource, current: LiveObject | None, webset_id: str | None, items: int
+) -> Change:
+    kind = resource.kind
+    fields = diff_fields(kind, resource.spec, current.data if current else None)
+    paid_paths = RULES[kind].paid_fields
+    redoes_work = any(f.path.split(".")[0] in paid_paths for f in fields)
+    if current is None:
+        paid = kind is Kind.ENRICHMENT and items > 0
+        reason = "not in live state"
+        if paid:
+            reason += f"; will run over the webset's {items} existing items"
+        return Change(
+            resource.address,
+            Action.CREATE,
+            reason,
+            fields=fields,
+            paid=paid,
+            desired=resource,
+            webset_id=webset_id,
+            estimated_items=items if paid else None,
+        )
+    if not fields:
+        return Change(
+            resource.address,
+            Action.NOOP,
+            "live object matches the manifest",
+            id=current.id,
+            desired=resource,
+            live=current,
+            webset_id=webset_id,
+        )
+    paid = redoes_work and items > 0
+    changed = ", ".join(f.path for f in fields)
+    reason = f"drift in {changed}"
+    if paid:
+        reason += f"; the changed definition is re-run over {items} existing items"
+    return Change(
+        resource.address,
+        Action.UPDATE,
+        reason,
+        id=current.id,
+        fields=fields,
+        paid=paid,
+        desired=resource,
+        live=current,
+        webset_id=webset_id,
+        estimated_items=items if paid else None,
+    )
+
+
+def plan_searches(
+    p: Planning, address: Address, declared: Sequence[DesiredResource], live: LiveWebset
+) -> None:
+    """Run searches whose definition changed or never ran; removed ones are history."""
+    items = item_count(live)
+    for search in declared:
+        p.changes.append(_search_change(p, search, live, items))
+    declared_names = {s.address.name for s in declared}
+    history = {name: objs[-1] for name, objs in managed_by_tag(live.searches, p.project).items()}
+    inline = inline_search(live, p.project)
+    if inline is not None:
+        history.setdefault(*inline)
+    for name, obj in sorted(history.items()):
+        if name not in declared_names:
+            child = Address.for_child(Kind.SEARCH, address.name, name)
+            reason = "no longer declared; searches cannot be deleted and stay as history"
+            p.changes.append(Change(child, Action.NOOP, reason, id=obj.id, webset_id=live.id))
+
+
+def _search_change(p: Planning, search: DesiredResource, live: LiveWebset, items: int) -> Change:
+    current, spec = current_search(search, live, p.project)
+    if current is None:
+        equal = untagged_equal_search(search, live, p.project)
+        if equal is not None:
+            reason = f"satisfied by untagged live search {equal.id} with the same definition"
+            return Change(search.address, Action.NOOP, reason, id=equal.id, webset_id=live.id)
+        return search_run(search, live.id, items, "never run", diff_fields(Kind.SEARCH, spec, None))
+    fields = diff_fields(Kind.SEARCH, spec, current.data)
+    if not fields:
+        reason = "definition unchanged since the last run"
+        return Change(
+            search.address, Action.NOOP, reason, id=current.id, live=current, webset_id=live.id
+        )
+    reason = f"definition changed since search {current.id}"
+    return search_run(search, live.id, items, reason, fields, live_search=current)
+
+
+def search_run(
+    search: DesiredResource,
+    webset_id: str | None,
+    items: int,
+    reason: str,
+    fields: tuple[FieldChange, ...],
+    *,
+    live_search: LiveObject | None = None,
+    inline: bool = False,
+) -> Change:
+    """A paid search run; with behavior override over existing items it may discard some."""
+    count = search.spec.get("count", DEFAULT_SEARCH_COUNT)
+    override = search.spec.get("behavior", "override") == "override"
+    destructive = override and items > 0 and not inline
+    if destructive:
+        reason += f"; behavior override may discard existing items ({items} now)"
+    return Change(
+        search.address,
+        Action.RUN,
+        reason,
+        id=live_search.id if live_search else None,
+        fields=fields,
+        paid=True,
+        destructive=destructive,
+        desired=search,
+        live=live_search,
+        webset_id=webset_id,
+        inline=inline,
+        estimated_items=int(count) if isinstance(count, (int, float)) else None,
+    )
