@@ -56,13 +56,12 @@ def _create(ctx: Ctx, params: list[str]) -> Reply:
         "_imports": [ref["id"] for ref in imports if ref["source"] == "import"],
     }
     store.insert("webset", webset)
+    store.emit("webset.created", views.webset(store, webset))
     if search is not None:
         create_search(store, webset, search, ctx.timing.search_seconds)
     for enrichment in fields.get("enrichments", []):
         create_enrichment(store, webset, enrichment)
-    view = views.webset(store, webset)
-    store.emit("webset.created", view)
-    return Reply(201, view)
+    return Reply(201, views.webset(store, webset))
 
 
 @ROUTES.add("GET", "/websets")

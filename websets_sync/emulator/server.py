@@ -58,7 +58,13 @@ def serve(
     handler = type("EmulatorHandler", (_Handler,), {"emulator": emulator})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="websets-emulator", daemon=True)
+    # A short poll interval keeps shutdown() quick (it waits for the loop to notice).
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name="websets-emulator",
+        daemon=True,
+    )
     thread.start()
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host

@@ -112,7 +112,8 @@ class Store:
 
     def emit(self, event_type: str, data: JSON) -> None:
         """Record an API event (GET /events) carrying a snapshot of ``data``."""
-        self.insert("event", {"object": "event", "type": event_type, "data": public(data)})
+        event = self.insert("event", {"object": "event", "type": event_type, "data": public(data)})
+        del event["updatedAt"]  # events are immutable: the API gives them createdAt only
         events = self.objects["event"]
         while len(events) > _MAX_EVENTS:
             del events[next(iter(events))]
