@@ -34,9 +34,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         content = response.content
         self.send_response(response.status_code)
-        for name, value in response.headers.items():
+        for raw_name, raw_value in response.headers.raw:  # raw keeps "X-Request-Id" casing
+            name = raw_name.decode("latin-1")
             if name.lower() not in _HOP_BY_HOP:
-                self.send_header(name, value)
+                self.send_header(name, raw_value.decode("latin-1"))
         self.send_header("Content-Length", str(len(content)))
         self.end_headers()
         self.wfile.write(content)
