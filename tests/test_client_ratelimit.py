@@ -5,6 +5,7 @@ Time is simulated: assertions are on the schedule of request start times, never 
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import pytest
@@ -60,7 +61,6 @@ def test_idle_time_refills_only_up_to_the_burst() -> None:
 
 
 def test_concurrent_callers_get_distinct_slots() -> None:
-    time = FakeTime()
     # a clock that does not move: every caller reserves at once, so each must queue behind others
     bucket = TokenBucket(10.0, burst=1, clock=lambda: 0.0, sleep=lambda s: None)
     waits: list[float] = []
@@ -69,18 +69,22 @@ def test_concurrent_callers_get_distinct_slots() -> None:
 
     def worker() -> None:
         barrier.wait()
-        for _ in range(25):
+        for _ in range(250):
             wait = bucket.acquire()
             with lock:
                 waits.append(wait)
 
     threads = [threading.Thread(target=worker) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(waits) == pytest.approx([k / 10.0 for k in range(200)])
-    assert time.sleeps == []
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so an unlocked bucket would show races
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert sorted(waits) == pytest.approx([k / 10.0 for k in range(2000)])
 
 
 @pytest.mark.parametrize(("rate", "burst"), [(0.0, 1), (-1.0, 1), (1.0, 0)])
