@@ -20,9 +20,10 @@ from jsonschema import Draft202012Validator, ValidationError
 
 from websets_sync.desired import build_desired_state, stripped
 from websets_sync.errors import ManifestError, Problem
-from websets_sync.manifest import FieldPath, ManifestFile, format_path, load_manifests
+from websets_sync.manifest import ManifestFile, load_manifests
 from websets_sync.model import DesiredState
 from websets_sync.semantic import semantic_problems
+from websets_sync.yaml_nodes import FieldPath, format_path
 
 SCHEMA_FILE = "manifest.schema.json"
 

@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from websets_sync.cron import cron_problem
 from websets_sync.errors import Problem
-from websets_sync.manifest import FieldPath, ManifestFile, format_path
+from websets_sync.manifest import ManifestFile
 from websets_sync.model import RESERVED_PREFIX, SourceLocation
+from websets_sync.yaml_nodes import FieldPath, format_path
 
 CHILD_LISTS = {"searches": "search", "enrichments": "enrichment", "monitors": "monitor"}
 
@@ -92,7 +93,8 @@ def semantic_problems(manifests: Sequence[ManifestFile]) -> list[Problem]:
 
 def _agreement(manifests: Sequence[ManifestFile]) -> list[Problem]:
     problems: list[Problem] = []
-    for field in ("version", "project"):
+    # version needs no check here: the schema already requires exactly 1 in every file.
+    for field in ("project",):
         first: tuple[ManifestFile, Any] | None = None
         for manifest in manifests:
             if not isinstance(manifest.data, dict) or field not in manifest.data:
