@@ -1,0 +1,97 @@
+"""The Markdown view of a plan, for pull-request comments and the GitHub step summary.
+
+Kept under GitHub's comment limit: per-resource details are dropped from the end, with a note,
+once the text would pass ``MAX_CHARS``.
+"""
+
+from __future__ import annotations
+
+import html
+
+from websets_sync.plan import Action, Change, Plan
+from websets_sync.render.plan_summary import NO_CHANGES, paid_line, show_value, summary_line
+
+MAX_CHARS = 60_000
+#: Room kept for the truncation note and the closing sections.
+_RESERVE = 4_000
+
+
+def render_plan_markdown(plan: Plan, max_chars: int = MAX_CHARS) -> str:
+    head = _head(plan)
+    tail = _tail(plan)
+    budget = max_chars - len(head) - len(tail) - _RESERVE
+    details: list[str] = []
+    shown = 0
+    changes = [c for c in plan.changes if c.action is not Action.NOOP]
+    for change in changes:
+        block = _details(change)
+        if len(block) > budget:
+            break
+        details.append(block)
+        budget -= len(block)
+        shown += 1
+    if shown < len(changes):
+        details.append(
+            f"_{len(changes) - shown} more changes are not shown: the comment is limited to "
+            f"{max_chars:,} characters. Run `websets-sync plan` to see the whole plan._\n"
+        )
+    return head + "".join(details) + tail
+
+
+def _head(plan: Plan) -> str:
+    lines = [f"## websets-sync plan for `{plan.project}`", ""]
+    deletes = [c for c in plan.changes if c.action in (Action.DELETE, Action.REPLACE)]
+    if deletes:
+        lines += ["> [!CAUTION]", f"> **This plan deletes {len(deletes)} resource(s):**"]
+        lines += [f"> - `{c.address}` ({c.action.value}): {_cell(c.reason)}" for c in deletes]
+        lines.append("")
+    paid = paid_line(plan)
+    if paid:
+        lines += ["> [!WARNING]", f"> **{paid}**", ""]
+    if not plan.has_changes:
+        lines += [f"**{NO_CHANGES}**", ""]
+        return "\n".join(lines) + "\n"
+    lines += [f"**{summary_line(plan)}**", "", "| action | count |", "|---|---:|"]
+    lines += [f"| {action} | {count} |" for action, count in plan.summary.items() if count]
+    lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _details(change: Change) -> str:
+    flags = [
+        word for word, on in (("paid", change.paid), ("destructive", change.destructive)) if on
+    ]
+    suffix = f" ({', '.join(flags)})" if flags else ""
+    summary = f"<code>{change.action.symbol} {change.address}</code> {change.action.value}{suffix}"
+    lines = ["<details>", f"<summary>{summary}</summary>", ""]
+    lines.append(_cell(change.reason) + (f" (id `{change.id}`)" if change.id else ""))
+    if change.fields:
+        lines += ["", "| field | before | after |", "|---|---|---|"]
+        lines += [
+            f"| `{f.path}` | {_code(show_value(f.before))} | {_code(show_value(f.after))} |"
+            for f in change.fields
+        ]
+    lines += ["", "</details>", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _tail(plan: Plan) -> str:
+    lines: list[str] = []
+    if plan.skipped:
+        lines += ["", "### Skipped", ""]
+        lines += [f"- `{s.address}` ({s.action.value}): {_cell(s.reason)}" for s in plan.skipped]
+    if plan.warnings:
+        lines += ["", "### Warnings", ""]
+        lines += [f"- {_cell(w)}" for w in plan.warnings]
+    unchanged = plan.summary[Action.NOOP.value]
+    if unchanged:
+        lines += ["", f"_{unchanged} resources unchanged._"]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _cell(text: str) -> str:
+    return html.escape(text, quote=False).replace("|", "&#124;").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    return f"<code>{_cell(text)}</code>"

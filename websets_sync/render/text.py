@@ -1,0 +1,89 @@
+"""The human view of a plan for terminals: symbols, colour, before → after per field."""
+
+from __future__ import annotations
+
+from websets_sync.plan import Action, Change, Plan, Skipped
+from websets_sync.render.console import Console
+from websets_sync.render.plan_summary import NO_CHANGES, paid_line, show_value, summary_line
+
+_STYLES: dict[Action, tuple[str, ...]] = {
+    Action.CREATE: ("green",),
+    Action.UPDATE: ("yellow",),
+    Action.DELETE: ("red",),
+    Action.RUN: ("cyan",),
+    Action.ADOPT: ("cyan",),
+    Action.REPLACE: ("red",),
+    Action.NOOP: ("dim",),
+}
+
+
+def render_plan_text(plan: Plan, console: Console) -> str:
+    """The whole plan as text (no-ops are counted, not listed; the JSON view lists them)."""
+    lines: list[str] = []
+    changes = [c for c in plan.changes if c.action is not Action.NOOP]
+    if changes:
+        lines.append(f"Project {plan.project}: planned changes, in the order apply makes them")
+        lines.append("")
+        for change in changes:
+            lines.extend(_change_lines(change, console))
+    lines.extend(_skipped_lines(plan.skipped, console))
+    lines.extend(_warning_lines(plan.warnings, console))
+    if lines:
+        lines.append("")
+    if plan.has_changes:
+        lines.append(console.style(summary_line(plan), "bold"))
+        paid = paid_line(plan)
+        if paid:
+            lines.append(console.style(paid, "yellow"))
+    else:
+        lines.append(console.style(NO_CHANGES, "green"))
+    unchanged = plan.summary[Action.NOOP.value]
+    if unchanged:
+        lines.append(console.style(f"{unchanged} unchanged.", "dim"))
+    return "\n".join(lines)
+
+
+def _change_lines(change: Change, console: Console) -> list[str]:
+    styles = _STYLES[change.action]
+    head = f"{change.action.symbol} {change.action.value:<7} {change.address}"
+    if change.id:
+        head += f" ({change.id})"
+    tags = _tags(change)
+    if tags:
+        head += "  " + console.style(f"[{tags}]", "yellow" if change.paid else "red")
+    lines = [console.style(head, *styles), console.style(f"      {change.reason}", "dim")]
+    for field in change.fields:
+        before, after = show_value(field.before), show_value(field.after)
+        lines.append(f"      {field.path}: {before} → {console.style(after, *styles)}")
+    return lines
+
+
+def _tags(change: Change) -> str:
+    tags = []
+    if change.paid:
+        tags.append("paid")
+        if change.estimated_items is not None:
+            tags.append(f"up to {change.estimated_items} items")
+    if change.destructive:
+        tags.append("destructive")
+    if change.inline:
+        tags.append("inline")
+    return ", ".join(tags)
+
+
+def _skipped_lines(skipped: tuple[Skipped, ...], console: Console) -> list[str]:
+    if not skipped:
+        return []
+    lines = ["", console.style("Skipped (not part of this plan):", "bold")]
+    for entry in skipped:
+        where = f" ({entry.id})" if entry.id else ""
+        lines.append(f"  {entry.action.value} {entry.address}{where}: {entry.reason}")
+    return lines
+
+
+def _warning_lines(warnings: tuple[str, ...], console: Console) -> list[str]:
+    if not warnings:
+        return []
+    lines = ["", console.style("Warnings:", "yellow", "bold")]
+    lines.extend(f"  ! {warning}" for warning in warnings)
+    return lines
