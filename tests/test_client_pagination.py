@@ -86,6 +86,14 @@ def test_has_more_without_a_cursor_stops_instead_of_looping() -> None:
     assert len(script.requests) == 1
 
 
+def test_a_cursor_that_does_not_advance_is_an_error_not_an_endless_loop() -> None:
+    page = {"data": [{"id": "a"}], "hasMore": True, "nextCursor": "same"}
+    script = Script(answer(200, page))
+    with pytest.raises(TransportError, match="cursor did not advance"):
+        list(make_client(script).iter_webhooks())
+    assert len(script.requests) == 2
+
+
 def test_a_page_without_data_is_an_error() -> None:
     script = Script(answer(200, {"hasMore": False}))
     with pytest.raises(TransportError, match="no data array"):

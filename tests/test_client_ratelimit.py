@@ -148,3 +148,28 @@ def test_unthrottled_client_rides_out_429s_by_honouring_retry_after() -> None:
     assert statuses.count(200) == 25
     assert statuses.count(429) == 2  # after 10 and after 20: each waits Retry-After 1 s
     assert time.sleeps == [1.0, 1.0]
+
+
+def test_one_client_is_safe_to_share_between_threads() -> None:
+    emulator = Emulator()
+    time = FakeTime(start=1_790_000_000.0)
+    client = emulator_client(emulator, time, rate_limit=50.0)
+    created: list[str] = []
+    lock = threading.Lock()
+
+    def worker(n: int) -> None:
+        for i in range(25):
+            hook = client.create_webhook(
+                {"url": f"https://h.test/{n}/{i}", "events": ["webset.idle"]}
+            )
+            with lock:
+                created.append(hook["id"])
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(created)) == 200
+    assert emulator.count("POST", "/webhooks") == 200
+    assert sorted(h["id"] for h in client.iter_webhooks()) == sorted(created)

@@ -46,6 +46,8 @@ def _segment(value: str) -> str:
 
 
 class WebsetsClient:
+    """The Websets API over an injected ``httpx.Client``; safe to share between threads."""
+
     def __init__(
         self,
         http: httpx.Client,
@@ -214,6 +216,8 @@ class WebsetsClient:
             cursor = page.get("nextCursor")
             if not page.get("hasMore") or not isinstance(cursor, str) or not cursor:
                 return
+            if cursor == query.get("cursor"):  # a server bug would otherwise loop forever
+                raise TransportError(f"GET {path}: the list cursor did not advance")
             query = {**query, "cursor": cursor}
 
     def _json(
