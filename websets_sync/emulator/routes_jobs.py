@@ -90,7 +90,9 @@ def _apply_enrichment_fields(enrichment: JSON, fields: JSON) -> None:
             enrichment[key] = fields[key] if fields[key] is not None else {}
     description = enrichment["description"]
     if not enrichment.get("format"):
-        enrichment["format"] = generate.format_for(description)
+        # Auto-chosen, as the API does when format is omitted; options imply "options".
+        has_options = bool(enrichment.get("options"))
+        enrichment["format"] = "options" if has_options else generate.format_for(description)
     if enrichment["format"] != "options":
         enrichment["options"] = None
     enrichment["title"] = generate.enrichment_title(description)
