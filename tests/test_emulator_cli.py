@@ -1,0 +1,61 @@
+"""`websets-sync emulator serve` as a real process: prints its URL, answers, keeps --data."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from click.testing import CliRunner
+
+from websets_sync.cli import cli
+
+URL = re.compile(r"(http://127\.0\.0\.1:\d+/websets/v0)")
+
+
+@contextmanager
+def _serve(*args: str) -> Iterator[str]:
+    command = [sys.executable, "-m", "websets_sync", "emulator", "serve", "--port", "0", *args]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ) as process:
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            match = URL.search(line)
+            assert match, f"no URL in {line!r}"
+            yield match.group(1)
+        finally:
+            process.send_signal(signal.SIGINT)  # Ctrl-C: a clean stop
+            assert process.wait(timeout=10) == 0
+
+
+def test_serve_prints_its_url_answers_and_persists(tmp_path: Path) -> None:
+    data = tmp_path / "emulator.json"
+    with _serve("--data", str(data), "--api-key", "sekret") as api_url:
+        created = httpx.post(
+            f"{api_url}/websets", json={"externalId": "cli"}, headers={"x-api-key": "sekret"}
+        )
+        assert created.status_code == 201
+        assert httpx.get(f"{api_url}/websets", headers={"x-api-key": "other"}).status_code == 401
+    with _serve("--data", str(data)) as api_url:
+        again = httpx.get(f"{api_url}/websets/cli", headers={"x-api-key": "any"})
+        assert (again.status_code, again.json()["id"]) == (200, created.json()["id"])
+
+
+def test_serve_applies_fault_options() -> None:
+    with _serve("--fail", "POST:^/websets$=503") as api_url:
+        response = httpx.post(f"{api_url}/websets", json={}, headers={"x-api-key": "k"})
+        assert (response.status_code, response.json()["tag"]) == (503, "INJECTED_FAILURE")
+        assert httpx.get(f"{api_url}/websets", headers={"x-api-key": "k"}).status_code == 200
+
+
+def test_bad_fail_option_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["emulator", "serve", "--fail", "nonsense"])
+    assert result.exit_code == 1
+    assert "METHOD:PATH-REGEX=STATUS" in result.output
