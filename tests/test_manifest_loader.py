@@ -1,0 +1,119 @@
+"""The YAML loader: safe nodes only, exact locations, interpolation, hostile inputs refused fast."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from websets_sync.interpolate import Interpolation, interpolate
+from websets_sync.manifest import MAX_FILE_BYTES, load_file
+from websets_sync.model import SourceLocation
+
+
+def load(tmp_path: Path, text: str | bytes, env: dict[str, str] | None = None) -> tuple:  # type: ignore[type-arg]
+    path = tmp_path / "m.yaml"
+    if isinstance(text, str):
+        path.write_text(text)
+    else:
+        path.write_bytes(text)
+    manifest, problems = load_file(path, env or {})
+    return manifest, [str(p).removeprefix(f"{path}:") for p in problems]
+
+
+def test_locations_of_values_and_keys(tmp_path: Path) -> None:
+    manifest, problems = load(tmp_path, "version: 1\nwebsets:\n  - externalId: a\n    title: T\n")
+    assert problems == []
+    name = str(tmp_path / "m.yaml")
+    assert manifest.location(("websets", 0, "title")) == SourceLocation(name, 4, 12)
+    assert manifest.location(("websets", 0, "title"), key=True) == SourceLocation(name, 4, 5)
+    # An absent field is located at its nearest written parent.
+    assert manifest.location(("websets", 0, "count")) == SourceLocation(name, 3, 5)
+
+
+def test_plain_scalars_keep_yaml_types_but_dates_stay_text(tmp_path: Path) -> None:
+    manifest, _ = load(tmp_path, "a: 1\nb: 2.5\nc: true\nd: null\ne: 2025-01-01\nf: '7'\n")
+    assert manifest.data == {"a": 1, "b": 2.5, "c": True, "d": None, "e": "2025-01-01", "f": "7"}
+
+
+def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    manifest, problems = load(tmp_path, "\ufeffversion: 1\n".encode())
+    assert problems == [] and manifest.data == {"version": 1}
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    manifest, problems = load(tmp_path, b"version: 1\ntitle: \xff\n")
+    assert manifest is None
+    assert problems == ["1:1: file is not UTF-8 text (byte 18)"]
+
+
+def test_too_large(tmp_path: Path) -> None:
+    manifest, problems = load(tmp_path, b"#" * (MAX_FILE_BYTES + 1))
+    assert manifest is None and problems == [f"1:1: file is larger than {MAX_FILE_BYTES} bytes"]
+
+
+def test_deep_nesting_is_refused_not_crashing(tmp_path: Path) -> None:
+    manifest, problems = load(tmp_path, "a: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert manifest is None
+    assert problems == ["1:1: invalid YAML: nesting is too deep"]
+    manifest, problems = load(tmp_path, "a: " + "[" * 70 + "]" * 70 + "\n")
+    assert manifest is None
+    assert len(problems) == 1 and "nesting is deeper than 64 levels" in problems[0]
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    levels = ["a: &a [" + ", ".join(["lol"] * 10) + "]"]
+    for i in range(1, 12):  # 10**12 values once expanded
+        prev = chr(ord("a") + i - 1)
+        name = chr(ord("a") + i)
+        levels.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    started = time.perf_counter()
+    manifest, problems = load(tmp_path, "\n".join(levels) + "\n")
+    assert time.perf_counter() - started < 1.0
+    assert manifest is None
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        "5:4: e: this value expands to 111111 values through YAML aliases"
+    )
+
+
+def test_modest_alias_use_is_fine(tmp_path: Path) -> None:
+    manifest, problems = load(tmp_path, "a: &x {k: v}\nb: *x\n")
+    assert problems == [] and manifest.data == {"a": {"k": "v"}, "b": {"k": "v"}}
+
+
+def test_complex_keys_are_refused(tmp_path: Path) -> None:
+    manifest, problems = load(tmp_path, "? [a, b]\n: c\nd: e\n")
+    assert problems == ["1:3: mapping keys must be plain strings"]
+    assert manifest.data == {"d": "e"}
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "expected", "errors"),
+    [
+        ("${A}", {"A": "x"}, "x", []),
+        ("pre-${A}-post", {"A": "x"}, "pre-x-post", []),
+        ("${A:-d}", {}, "d", []),
+        ("${A:-}", {}, "", []),
+        ("${A:-d}", {"A": ""}, "d", []),
+        ("${A}", {"A": ""}, "", []),
+        ("$${A}", {"A": "x"}, "${A}", []),
+        ("$$${A}", {"A": "x"}, "$${A}", []),  # "$" then the escape
+        ("$A ${", {}, "$A ${", ["malformed variable reference '${'"]),
+        ("${1A}", {}, "${1A}", ["malformed variable reference '${1A}'"]),
+        ("${A}${B}", {}, "", ["variable A is not set", "variable B is not set"]),
+        ("${A:-${B}}", {}, "${B}", []),  # a default ends at the first "}"; no nesting
+    ],
+)
+def test_interpolate(text: str, env: dict[str, str], expected: str, errors: list[str]) -> None:
+    result = interpolate(text, Interpolation(env))
+    assert result.text == expected
+    assert len(result.errors) == len(errors)
+    for message, fragment in zip(result.errors, errors, strict=True):
+        assert fragment in message
+
+
+def test_interpolation_only_in_values_not_keys(tmp_path: Path) -> None:
+    manifest, problems = load(tmp_path, "${K}: ${V}\n", {"K": "k", "V": "v"})
+    assert problems == [] and manifest.data == {"${K}": "v"}
