@@ -25,9 +25,7 @@ from websets_sync.state import ResourceState, StateStore
 
 JSON = dict[str, Any]
 
-LOST_RESPONSE_NOTE = (
-    "its create response was lost; found it in live state instead of creating again"
-)
+LOST_RESPONSE_NOTE = "its create had already happened (answer lost); found it, not created again"
 
 
 @dataclass(frozen=True)
@@ -222,13 +220,15 @@ class Executor:
             self.store.record(address, replace(previous, id=live_id))
 
     def remember_unchanged(self, change: Change) -> None:
-        """A no-op still fills in the state file (e.g. after it was lost) and preventDestroy."""
+        """A no-op keeps the state file current without any request: a webset's preventDestroy
+        as the manifest now says, and ids of declared objects the state lost. A remembered
+        entry is otherwise left alone (it may hold the only copy of a webhook secret)."""
         if change.id is None:
             return
         if change.kind is Kind.WEBSET:
             self.remember_webset(change, change.id)
-        else:
-            self.remember(change, change.id)
+        elif change.desired is not None and self.store.state.get(str(change.address)) is None:
+            self.store.record(str(change.address), ResourceState(id=change.id))
 
 
 def inline_child_id(change: Change, webset: JSON) -> str | None:

@@ -94,10 +94,11 @@ class WebsetUnitRun:
         if change.action is Action.CREATE and outcome.data is not None:
             for child in self._inline_children():
                 child_id = self.executor.remember_inline(child, outcome.data)
-                if child_id is None:
-                    self._failed(child, "not found in the webset's create response")
-                else:
+                if child_id is not None:
                     self._applied(child, child_id, None)
+                else:
+                    # A webset found after a 409 or lost answer may lack what its body carried.
+                    self._attempt(child)
 
     def _failed(self, change: Change, message: str) -> None:
         self.report(ChangeResult(change.address, change.action, Outcome.FAILED, change.id, message))

@@ -1,0 +1,124 @@
+"""Partial failure, --fail-fast and interruption: exact results, and a re-run finishes the job."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import httpx
+from apply_support import World, manifest, write
+
+from websets_sync.apply import Outcome
+from websets_sync.emulator import Faults
+from websets_sync.state import load_state
+
+
+def _fail_webset(world: World, external_id: str) -> None:
+    """Answer 400 to the create of one webset (by its externalId in the body)."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/websets"):
+            if json.loads(request.content).get("externalId") == external_id:
+                return httpx.Response(400, json={"error": "bad title", "tag": "INVALID"})
+        return world.emulator.handle(request)
+
+    world.intercept = handle
+
+
+def _outcomes(result: object) -> dict[str, Outcome]:
+    return {str(r.address): r.outcome for r in result.results}  # type: ignore[attr-defined]
+
+
+def test_a_failed_webset_does_not_stop_the_others(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    _fail_webset(world, "ws-0")
+    path = write(tmp_path / "m.yaml", manifest(websets=2))
+
+    _, result = world.apply([path])
+
+    outcomes = _outcomes(result)
+    assert outcomes["webset/ws-0"] is Outcome.FAILED
+    for child in ("search/s0", "search/s1", "enrichment/e0", "enrichment/e1", "monitor/m0"):
+        assert outcomes[f"webset/ws-0/{child}"] is Outcome.NOT_ATTEMPTED
+        assert outcomes[f"webset/ws-1/{child}"] is Outcome.APPLIED
+    assert outcomes["webhook/hook-0"] is Outcome.APPLIED
+    [failed] = [r for r in result.results if r.outcome is Outcome.FAILED]
+    assert "HTTP 400" in (failed.message or "") and "bad title" in (failed.message or "")
+    skipped = [r for r in result.results if r.outcome is Outcome.NOT_ATTEMPTED]
+    assert {r.message for r in skipped} == {"webset/ws-0 could not be created"}
+    assert not result.ok
+
+    world.intercept = None
+    world.emulator.clear_log()
+    _, rerun = world.apply([path])
+    assert rerun.ok and set(_outcomes(rerun)) == {
+        a for a, o in outcomes.items() if o is not Outcome.APPLIED
+    }
+    assert world.emulator.count("POST", "/webhooks") == 0
+    assert not world.plan([path]).has_changes
+
+
+def test_fail_fast_starts_nothing_after_the_first_failure(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    _fail_webset(world, "ws-0")
+    path = write(tmp_path / "m.yaml", manifest(websets=2))
+
+    _, result = world.apply([path], fail_fast=True, parallelism=1)
+
+    outcomes = _outcomes(result)
+    assert outcomes["webset/ws-0"] is Outcome.FAILED
+    assert set(outcomes.values()) == {Outcome.FAILED, Outcome.NOT_ATTEMPTED}
+    assert "--fail-fast" in (result.results[-1].message or "")
+    assert world.objects("webset") == [] and world.objects("webhook") == []
+
+
+def test_child_failures_are_reported_per_address_and_others_proceed(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    world.set_faults(Faults(path_failures={"POST ^/monitors$": 422}))
+    path = write(tmp_path / "m.yaml", manifest(websets=2))
+
+    _, result = world.apply([path])
+
+    failed = sorted(str(r.address) for r in result.results if r.outcome is Outcome.FAILED)
+    assert failed == ["webset/ws-0/monitor/m0", "webset/ws-1/monitor/m0"]
+    assert result.count(Outcome.APPLIED) == 11 and result.count(Outcome.NOT_ATTEMPTED) == 0
+
+    world.set_faults(Faults())
+    _, rerun = world.apply([path])
+    assert [str(r.address) for r in rerun.results] == failed and rerun.ok
+
+
+def test_interrupt_starts_nothing_new_and_saves_what_was_done(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    cancel = threading.Event()
+
+    def interrupt_after_first_create(request: httpx.Request) -> httpx.Response:
+        response = world.emulator.handle(request)
+        if request.method == "POST":
+            cancel.set()  # as Ctrl-C would, while this request is in flight
+        return response
+
+    world.intercept = interrupt_after_first_create
+    path = write(tmp_path / "m.yaml", manifest(websets=2))
+
+    _, result = world.apply([path], cancel=cancel, parallelism=1)
+
+    assert result.interrupted and not result.ok
+    applied = [str(r.address) for r in result.results if r.outcome is Outcome.APPLIED]
+    # The in-flight webset create finished (and carried its inline children); nothing else began.
+    assert applied == [
+        "webset/ws-0",
+        "webset/ws-0/search/s0",
+        "webset/ws-0/enrichment/e0",
+        "webset/ws-0/enrichment/e1",
+    ]
+    assert world.emulator.count("POST") == 1
+    assert {r.message for r in result.results if r.outcome is Outcome.NOT_ATTEMPTED} == {
+        "apply was interrupted"
+    }
+    assert set(load_state(world.state_path).resources) == set(applied)
+
+    world.intercept = None
+    _, rerun = world.apply([path])
+    assert rerun.ok and not world.plan([path]).has_changes

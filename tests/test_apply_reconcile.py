@@ -1,0 +1,197 @@
+"""Creates whose answer was lost are found in live state, never sent twice (issue 5 §3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from apply_support import LoseResponses, World, manifest, tag_counts, write
+
+from websets_sync.apply import Outcome
+from websets_sync.model import TAG_EXTERNAL_ID, TAG_INITIAL_SEARCH, TAG_PROJECT
+from websets_sync.state import load_state
+
+
+def _lossy(tmp_path: Path, rules: dict[str, int]) -> tuple[World, LoseResponses]:
+    world = World(tmp_path)
+    lossy = LoseResponses(world.emulator, rules)
+    world.intercept = lossy.handle
+    return world, lossy
+
+
+def _assert_converged_without_duplicates(world: World, path: Path) -> None:
+    counts = tag_counts(
+        world.objects("enrichment") + world.objects("monitor") + world.objects("webhook"), "proj"
+    )
+    assert counts and set(counts.values()) == {1}
+    searches = tag_counts(world.objects("search"), "proj")
+    assert set(searches.values()) <= {1}
+    assert len({ws["externalId"] for ws in world.objects("webset")}) == len(world.objects("webset"))
+    world.emulator.clear_log()
+    assert not world.plan([path]).has_changes
+
+
+def test_lost_webset_create_is_found_by_external_id(tmp_path: Path) -> None:
+    world, lossy = _lossy(tmp_path, {r"POST /websets$": 1})
+    path = write(tmp_path / "m.yaml", manifest(websets=1, webhooks=0))
+    plan = world.plan([path])
+
+    result = world.execute(plan)
+
+    assert lossy.lost == ["POST /websets/v0/websets"]
+    assert world.emulator.count("POST", "/websets") == 2  # the webset once, then search s1
+    assert "GET /websets/ws-0" in world.requests()
+    assert result.ok
+    [webset] = [r for r in result.results if str(r.address) == "webset/ws-0"]
+    assert "answer lost" in (webset.message or "")
+    state = load_state(world.state_path)
+    assert state.get("webset/ws-0/search/s0") is not None  # inline children recorded too
+    assert state.get("webset/ws-0/enrichment/e1") is not None
+    _assert_converged_without_duplicates(world, path)
+
+
+def test_409_for_our_own_webset_is_reconciled_not_surfaced(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    path = write(
+        tmp_path / "m.yaml", manifest(websets=1, searches=1, enrichments=0, monitors=0, webhooks=0)
+    )
+    plan = world.plan([path])
+    world.emulator.clear_log()
+    # Our create landed meanwhile (e.g. an earlier run whose answer was lost and was not saved).
+    world.emulator.seed(
+        "webset",
+        {
+            "externalId": "ws-0",
+            "title": "Webset 0",
+            "metadata": {TAG_PROJECT: "proj", TAG_INITIAL_SEARCH: "s0"},
+        },
+    )
+
+    result = world.execute(plan)
+
+    assert [(e.method, e.path, e.status) for e in world.emulator.request_log] == [
+        ("POST", "/websets", 409),
+        ("GET", "/websets/ws-0", 200),
+        # The webset found lacks the inline search its body carried: created on its own.
+        ("POST", f"/websets/{world.objects('webset')[0]['id']}/searches", 200),
+    ]
+    assert result.ok and len(world.objects("webset")) == 1
+    assert not world.plan([path]).has_changes
+
+
+def test_409_for_someone_elses_webset_fails_that_webset_only(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    path = write(
+        tmp_path / "m.yaml", manifest(websets=2, searches=1, enrichments=0, monitors=0, webhooks=0)
+    )
+    plan = world.plan([path])
+    world.emulator.seed("webset", {"externalId": "ws-0", "metadata": {TAG_PROJECT: "other"}})
+
+    result = world.execute(plan)
+
+    outcomes = {str(r.address): r.outcome for r in result.results}
+    assert outcomes["webset/ws-0"] is Outcome.FAILED
+    assert outcomes["webset/ws-0/search/s0"] is Outcome.NOT_ATTEMPTED
+    assert outcomes["webset/ws-1"] is Outcome.APPLIED
+    [failed] = [r for r in result.results if r.outcome is Outcome.FAILED]
+    assert "not managed by project 'proj'" in (failed.message or "")
+
+
+@pytest.mark.parametrize(
+    ("rule", "manifest_kwargs", "kind"),
+    [
+        (r"POST /websets/v0/websets/[^/]+/searches$", {}, "search"),
+        (r"POST /websets/v0/monitors$", {}, "monitor"),
+    ],
+)
+def test_lost_child_create_is_found_by_its_tags(
+    tmp_path: Path, rule: str, manifest_kwargs: dict[str, int], kind: str
+) -> None:
+    world, lossy = _lossy(tmp_path, {rule: 1})
+    path = write(tmp_path / "m.yaml", manifest(websets=1, webhooks=0, **manifest_kwargs))
+
+    _, result = world.apply([path])
+
+    assert len(lossy.lost) == 1 and result.ok
+    tagged = tag_counts(world.objects(kind), "proj")
+    assert list(tagged.values()) == [1]
+    _assert_converged_without_duplicates(world, path)
+
+
+def test_lost_enrichment_create_on_existing_webset_is_found(tmp_path: Path) -> None:
+    world, lossy = _lossy(tmp_path, {})
+    path = write(tmp_path / "m.yaml", manifest(websets=1, enrichments=1, webhooks=0))
+    world.apply([path])
+    write(path, manifest(websets=1, enrichments=2, webhooks=0))
+    lossy.rules = {r"POST /websets/v0/websets/[^/]+/enrichments$": 1}
+    world.emulator.clear_log()
+
+    _, result = world.apply([path])
+
+    assert len(lossy.lost) == 1 and result.ok
+    assert world.emulator.count("POST") == 1
+    assert len(world.objects("enrichment")) == 2
+    _assert_converged_without_duplicates(world, path)
+
+
+def test_lost_webhook_create_is_found_and_flagged_secret_unknown(tmp_path: Path) -> None:
+    world, lossy = _lossy(tmp_path, {r"POST /websets/v0/webhooks$": 1})
+    path = write(tmp_path / "m.yaml", manifest(websets=0, webhooks=1))
+
+    _, result = world.apply([path])
+
+    assert lossy.lost and result.ok
+    assert world.emulator.count("POST", "/webhooks") == 1
+    entry = load_state(world.state_path).get("webhook/hook-0")
+    assert entry is not None and entry.secret is None and entry.secret_unknown
+    assert "--replace webhook/hook-0" in (result.results[0].message or "")
+    plan = world.plan([path])
+    assert not plan.has_changes
+    assert any("no known signing secret" in w for w in map(str, plan.warnings))
+
+
+def test_create_that_did_not_happen_is_sent_again_once(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    failed: list[str] = []
+
+    def fail_first_monitor(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/monitors") and not failed:
+            failed.append("503")
+            return httpx.Response(503, json={"error": "unavailable"})
+        return world.emulator.handle(request)
+
+    world.intercept = fail_first_monitor
+    path = write(tmp_path / "m.yaml", manifest(websets=1, webhooks=0))
+
+    _, result = world.apply([path])
+
+    assert failed == ["503"] and result.ok
+    assert world.emulator.count("POST", "/monitors") == 1  # the 503 never reached it
+    assert len(world.objects("monitor")) == 1
+    # The lookup that found nothing came before the second create.
+    requests = world.requests()
+    assert requests.index(f"GET /websets/{world.objects('webset')[0]['id']}") < requests.index(
+        "POST /monitors"
+    )
+
+
+def test_unknown_outcome_every_time_gives_up_without_duplicates(tmp_path: Path) -> None:
+    world = World(tmp_path)
+
+    def always_503(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/webhooks"):
+            return httpx.Response(503, json={"error": "unavailable"})
+        return world.emulator.handle(request)
+
+    world.intercept = always_503
+    path = write(tmp_path / "m.yaml", manifest(websets=0, webhooks=1))
+
+    _, result = world.apply([path])
+
+    [only] = result.results
+    assert only.outcome is Outcome.FAILED and "outcome unknown after 3 attempts" in (
+        only.message or ""
+    )
+    assert world.objects("webhook") == []
+    assert TAG_EXTERNAL_ID  # the tag the lookups search for
