@@ -13,9 +13,11 @@ the manifest namespace.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -37,6 +39,7 @@ from websets_sync.export_fields import (
     webhook_fields,
 )
 from websets_sync.model import TAG_INITIAL_SEARCH, LiveObject, LiveState, LiveWebset
+from websets_sync.schema import SCHEMA_FILE
 
 MANIFEST_VERSION = 1
 WEBHOOKS_FILE = "webhooks.yaml"
@@ -67,16 +70,19 @@ def infer_project(live: LiveState) -> str | None:
     return projects[0] if projects else None
 
 
-def export_state(live: LiveState, project: str) -> ExportResult:
+def export_state(live: LiveState, project: str, *, chosen: bool = False) -> ExportResult:
     """Every webset this project manages or nobody manages, and this project's webhooks.
 
     Objects tagged with another project are skipped: declaring them here would make every plan
     fail on the ownership conflict. Enrichments, monitors and webhooks that websets-sync did not
     create (no externalId tag) are skipped too: they have no identity a plan could match, so
     declaring them would create a second copy. Untagged searches are kept: the planner matches
-    them by their definition.
+    them by their definition. ``chosen``: the websets were asked for by name, so one of another
+    project is an error rather than a note.
     """
     notes: list[str] = []
+    if chosen:
+        _check_chosen(live, project)
     websets = [w for w in live.websets if _exportable(w.webset, project, notes)]
     webhooks = [h for h in live.webhooks if _exportable(h, project, notes)]
     webhooks = [h for h in webhooks if _managed_child(h, project, notes)]
@@ -87,6 +93,29 @@ def export_state(live: LiveState, project: str) -> ExportResult:
         webhooks=tuple(webhook_document(h, str(h.tagged_external_id), notes) for h in webhooks),
         notes=tuple(notes),
     )
+
+
+def _check_chosen(live: LiveState, project: str) -> None:
+    for webset in live.websets:
+        owner = webset.webset.project
+        if owner is not None and owner != project:
+            raise WebsetsSyncError(
+                f"webset {webset.external_id or webset.id} belongs to project {owner!r}, "
+                f"not {project!r}",
+                detail=f"Export it with --project {owner}.",
+            )
+
+
+def schema_reference(folder: Path) -> str:
+    """The ``$schema`` reference for manifests written into ``folder``: a relative path to the
+    nearest ``schemas/manifest.schema.json`` above it, else to the copy inside the package."""
+    folder = folder.resolve()
+    for parent in (folder, *folder.parents):
+        candidate = parent / "schemas" / SCHEMA_FILE
+        if candidate.is_file():
+            return Path(os.path.relpath(candidate, folder)).as_posix()
+    packaged = Path(__file__).resolve().parent / "data" / SCHEMA_FILE
+    return Path(os.path.relpath(packaged, folder)).as_posix()
 
 
 def _exportable(obj: LiveObject, project: str, notes: list[str]) -> bool:
