@@ -18,9 +18,9 @@ def _fail_webset(world: World, external_id: str) -> None:
     """Answer 400 to the create of one webset (by its externalId in the body)."""
 
     def handle(request: httpx.Request) -> httpx.Response:
-        if request.method == "POST" and request.url.path.endswith("/websets"):
-            if json.loads(request.content).get("externalId") == external_id:
-                return httpx.Response(400, json={"error": "bad title", "tag": "INVALID"})
+        creates = request.method == "POST" and request.url.path.endswith("/websets")
+        if creates and json.loads(request.content).get("externalId") == external_id:
+            return httpx.Response(400, json={"error": "bad title", "tag": "INVALID"})
         return world.emulator.handle(request)
 
     world.intercept = handle
