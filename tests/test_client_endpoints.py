@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
 from client_support import Script, answer, make_client
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from websets_sync.client import WebsetsClient
 
@@ -165,3 +168,17 @@ def test_api_url_with_trailing_slash_and_path_prefix() -> None:
     script = Script(answer(200, {"id": "x"}))
     make_client(script, api_url="http://127.0.0.1:8080/websets/v0/").get_webset("w")
     assert str(script.requests[0].url) == "http://127.0.0.1:8080/websets/v0/websets/w"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=40))
+def test_any_id_reaches_the_server_as_one_segment_that_decodes_to_itself(value: str) -> None:
+    script = Script(answer(200, {"id": "x"}))
+    make_client(script).get_search(value, value)
+    raw = script.requests[0].url.raw_path.decode("ascii")
+    assert "?" not in raw and "#" not in raw
+    segments = raw.split("/")
+    assert segments[:4] == ["", "websets", "v0", "websets"]
+    assert segments[5] == "searches"
+    assert len(segments) == 7
+    assert unquote(segments[4]) == value == unquote(segments[6])
