@@ -1,0 +1,156 @@
+"""Round trip: whatever export writes plans with no changes against the account it came from.
+
+Live state is made the real way (plan + apply of the examples against the in-process emulator),
+or seeded as a dashboard would leave it; export goes through the real fetch and the files are
+read back by the real loader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from websets_sync.apply import apply_plan
+from websets_sync.client import WebsetsClient
+from websets_sync.emulator import Emulator, Timing
+from websets_sync.export import export_state, render_files
+from websets_sync.fetch import fetch_live_state
+from websets_sync.model import TAG_PROJECT
+from websets_sync.plan import Action, Plan, PlanOptions, build_plan
+from websets_sync.schema import load_desired_state
+from websets_sync.state import StateStore, load_state
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_SETS = sorted(
+    p for p in (ROOT / "examples").iterdir() if p.is_dir() and any(p.rglob("*.yaml"))
+)
+
+
+@dataclass
+class Account:
+    """An emulated account, a client for it, and a state file."""
+
+    tmp: Path
+    emulator: Emulator = field(
+        default_factory=lambda: Emulator(timing=Timing(search_seconds=0.0, enrichment_seconds=0.0))
+    )
+
+    def __post_init__(self) -> None:
+        self.state_path = self.tmp / "state" / "state.json"
+        self.client = WebsetsClient(
+            httpx.Client(transport=self.emulator.transport()),
+            api_key="test-key",
+            api_url="http://emulator.local/websets/v0",
+            rate_limit=None,
+        )
+
+    def plan(self, paths: list[Path], options: PlanOptions | None = None) -> Plan:
+        desired, _ = load_desired_state(paths, {})
+        state = load_state(self.state_path, project=desired.project)
+        live = fetch_live_state(self.client)
+        return build_plan(desired, live, state, options or PlanOptions())
+
+    def apply(self, paths: list[Path]) -> None:
+        plan = self.plan(paths)
+        with StateStore(self.state_path, plan.project) as store:
+            result = apply_plan(plan, self.client, store)
+        assert result.ok, result
+
+    def export(self, project: str, folder: Path) -> list[Path]:
+        result = export_state(fetch_live_state(self.client), project)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in render_files(result, "schema.json").items():
+            (folder / name).write_text(text, encoding="utf-8")
+        return [folder]
+
+
+def actions(plan: Plan) -> dict[str, str]:
+    return {str(c.address): c.action.value for c in plan.changes}
+
+
+def changed(plan: Plan) -> dict[str, str]:
+    return {a: action for a, action in actions(plan).items() if action != Action.NOOP.value}
+
+
+@pytest.fixture
+def account(tmp_path: Path) -> Account:
+    return Account(tmp_path)
+
+
+@pytest.mark.parametrize("example", EXAMPLE_SETS, ids=lambda p: p.name)
+def test_export_of_applied_examples_plans_no_changes(
+    account: Account, example: Path, tmp_path: Path
+) -> None:
+    account.apply([example])
+    desired, _ = load_desired_state([example], {})
+    exported = account.export(desired.project, tmp_path / "exported")
+    plan = account.plan(exported)
+    assert changed(plan) == {}
+    # every declared address is exported under the same name
+    assert set(actions(plan)) == {str(a) for a in desired.addresses()}
+    # and exporting again writes the very same files
+    again = account.export(desired.project, tmp_path / "again")
+    for path in sorted((tmp_path / "exported").iterdir()):
+        assert (again[0] / path.name).read_text() == path.read_text()
+
+
+def test_export_after_a_search_definition_changed_plans_no_changes(
+    account: Account, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "m" / "websets.yaml"
+    manifest.parent.mkdir()
+    text = """version: 1
+project: p
+websets:
+  - externalId: leads
+    searches:
+      - externalId: initial
+        query: {query}
+        count: 5
+"""
+    manifest.write_text(text.format(query="Robotics startups in Munich"))
+    account.apply([manifest.parent])
+    manifest.write_text(text.format(query="Robotics startups in Bavaria"))
+    account.apply([manifest.parent])  # runs a second search under the same externalId
+
+    exported = account.export("p", tmp_path / "exported")
+    plan = account.plan(exported)
+    assert changed(plan) == {}
+    webset = load_desired_state(exported, {})[0].websets[0]
+    assert [(s.address.name, s.spec["query"]) for s in webset.searches] == [
+        ("initial", "Robotics startups in Bavaria")
+    ]
+
+
+def test_dashboard_webset_is_pinned_adopted_then_stable(account: Account, tmp_path: Path) -> None:
+    emulator = account.emulator
+    webset = emulator.seed("webset", {"title": "Berlin fintech", "metadata": {"team": "sales"}})
+    emulator.seed(
+        "search",
+        {"websetId": webset["id"], "query": "Fintech startups in Berlin", "count": 25},
+    )
+    emulator.seed(
+        "enrichment", {"websetId": webset["id"], "description": "CEO name", "format": "text"}
+    )
+
+    exported = account.export("sales", tmp_path / "exported")
+    desired = load_desired_state(exported, {})[0]
+    assert desired.websets[0].pinned_id == webset["id"]
+    assert desired.websets[0].address.name == "berlin-fintech"
+
+    plan = account.plan(exported)
+    # the only change is taking ownership (tags); the search already runs this definition
+    assert changed(plan) == {"webset/berlin-fintech": "adopt"}
+    assert plan.summary["run"] == 0 and plan.summary["create"] == 0
+
+    account.apply(exported)
+    assert emulator.store.find("webset", webset["id"])["metadata"][TAG_PROJECT] == "sales"
+    assert changed(account.plan(exported)) == {}
+    assert emulator.store.find("webset", webset["id"])["externalId"] is None
+    again = account.export("sales", tmp_path / "again")
+    assert (again[0] / "berlin-fintech.yaml").read_text() == (
+        exported[0] / "berlin-fintech.yaml"
+    ).read_text()
