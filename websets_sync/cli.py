@@ -21,6 +21,7 @@ import httpx
 from websets_sync import __version__
 from websets_sync.client import DEFAULT_API_URL, RequestRecord, WebsetsClient
 from websets_sync.errors import WebsetsSyncError
+from websets_sync.model import Address
 from websets_sync.render.console import Console
 
 DEFAULT_EMULATOR_FILE = ".websets-sync/emulator.json"
@@ -223,6 +224,89 @@ def validate_command(app: App, paths: tuple[Path, ...], as_json: bool) -> int:
 
 
 # --- plan (planner) -----------------------------------------------------------------------------
+
+
+ENV_STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
+
+
+@cli.command("plan")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (the contract).")
+@click.option("--markdown", "as_markdown", is_flag=True, help="Print the plan as Markdown.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the plan (with fingerprints) for `apply --plan FILE`.",
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
+@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only this address.")
+@click.option("--allow-delete", is_flag=True, help="Plan deletions of managed, undeclared objects.")
+@click.option("--replace", "replace", multiple=True, metavar="ADDR", help="Re-create a webhook.")
+@click.pass_obj
+def plan_command(
+    app: App,
+    paths: tuple[Path, ...],
+    as_json: bool,
+    as_markdown: bool,
+    out: Path | None,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    allow_delete: bool,
+    replace: tuple[str, ...],
+) -> int:
+    """Show what apply would change to make the account match the manifests in PATHS."""
+    from websets_sync.fetch import fetch_live_state
+    from websets_sync.plan import PlanOptions, build_plan
+    from websets_sync.planfile import saved_plan_text
+    from websets_sync.render.json import render_plan_json
+    from websets_sync.render.markdown import render_plan_markdown
+    from websets_sync.render.problems import render_problems
+    from websets_sync.render.text import render_plan_text
+    from websets_sync.schema import load_desired_state
+    from websets_sync.state import load_state
+
+    if as_json and as_markdown:
+        raise click.UsageError("--json and --markdown cannot be used together")
+    options = PlanOptions(
+        allow_delete=allow_delete,
+        targets=_addresses(targets, "--target"),
+        replace=_addresses(replace, "--replace"),
+    )
+    desired, warnings = load_desired_state(list(paths), dict(os.environ))
+    render_problems(warnings, app.console)
+    state = load_state(app.state_path, project=desired.project)
+    with make_client(app) as client:
+        live = fetch_live_state(client)
+    plan = build_plan(desired, live, state, options)
+    if as_json:
+        app.console.print(render_plan_json(plan))
+    elif as_markdown:
+        app.console.print(render_plan_markdown(plan))
+    else:
+        app.console.print(render_plan_text(plan, app.console))
+    if out is not None:
+        _write_text(out, saved_plan_text(plan))
+    summary_path = os.environ.get(ENV_STEP_SUMMARY)
+    if summary_path:
+        with open(summary_path, "a", encoding="utf-8") as summary:
+            summary.write(render_plan_markdown(plan) + "\n")
+    return EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK
+
+
+def _addresses(texts: tuple[str, ...], option: str) -> tuple[Address, ...]:
+    try:
+        return tuple(Address.parse(text) for text in texts)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from exc
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise WebsetsSyncError(f"cannot write {path}: {exc.strerror}") from exc
+
 
 # --- apply, state, secrets (apply) --------------------------------------------------------------
 

@@ -144,9 +144,10 @@ def _plan_webset_delete(p: Planning, live: LiveWebset) -> None:
     address = Address.for_webset(webset_name(live))
     remembered = p.state.get(str(address))
     reason = (
-        f"managed but no longer declared; deleting it destroys its {item_count(live)} items, "
-        f"{len(live.searches)} searches, {len(live.enrichments)} enrichments and "
-        f"{len(live.monitors)} monitors"
+        f"managed but no longer declared; deleting it destroys its "
+        f"{_count(item_count(live), 'item')}, {_count(len(live.searches), 'search')}, "
+        f"{_count(len(live.enrichments), 'enrichment')} and "
+        f"{_count(len(live.monitors), 'monitor')}"
     )
     if remembered is not None and remembered.prevent_destroy:
         if p.options.allow_delete:
@@ -200,3 +201,8 @@ def _check_replace_targets(desired: DesiredState, options: PlanOptions) -> None:
                 f"cannot replace {address}: --replace applies only to declared webhooks",
                 detail="Only a webhook whose secret was lost needs to be re-created.",
             )
+
+
+def _count(number: int, noun: str) -> str:
+    plural = noun + ("es" if noun.endswith("ch") else "s")
+    return f"{number} {noun if number == 1 else plural}"

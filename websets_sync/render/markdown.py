@@ -42,7 +42,8 @@ def _head(plan: Plan) -> str:
     lines = [f"## websets-sync plan for `{plan.project}`", ""]
     deletes = [c for c in plan.changes if c.action in (Action.DELETE, Action.REPLACE)]
     if deletes:
-        lines += ["> [!CAUTION]", f"> **This plan deletes {len(deletes)} resource(s):**"]
+        noun = "resource" if len(deletes) == 1 else "resources"
+        lines += ["> [!CAUTION]", f"> **This plan deletes {len(deletes)} {noun}:**"]
         lines += [f"> - `{c.address}` ({c.action.value}): {_cell(c.reason)}" for c in deletes]
         lines.append("")
     paid = paid_line(plan)
@@ -85,8 +86,8 @@ def _tail(plan: Plan) -> str:
         lines += [f"- {_cell(w)}" for w in plan.warnings]
     unchanged = plan.summary[Action.NOOP.value]
     if unchanged:
-        lines += ["", f"_{unchanged} resources unchanged._"]
-    return "\n".join(lines) + ("\n" if lines else "")
+        lines += ["", f"_{unchanged} unchanged._"]
+    return "\n".join(lines).lstrip("\n") + ("\n" if lines else "")
 
 
 def _cell(text: str) -> str:

@@ -40,7 +40,7 @@ def render_plan_text(plan: Plan, console: Console) -> str:
     unchanged = plan.summary[Action.NOOP.value]
     if unchanged:
         lines.append(console.style(f"{unchanged} unchanged.", "dim"))
-    return "\n".join(lines)
+    return "\n".join(lines).lstrip("\n")
 
 
 def _change_lines(change: Change, console: Console) -> list[str]:
@@ -52,9 +52,13 @@ def _change_lines(change: Change, console: Console) -> list[str]:
     if tags:
         head += "  " + console.style(f"[{tags}]", "yellow" if change.paid else "red")
     lines = [console.style(head, *styles), console.style(f"      {change.reason}", "dim")]
+    new = all(field.before is None for field in change.fields)
     for field in change.fields:
-        before, after = show_value(field.before), show_value(field.after)
-        lines.append(f"      {field.path}: {before} → {console.style(after, *styles)}")
+        after = console.style(show_value(field.after), *styles)
+        if new:  # nothing to compare with: show the value, as Terraform does for a create
+            lines.append(f"      {field.path} = {after}")
+        else:
+            lines.append(f"      {field.path}: {show_value(field.before)} → {after}")
     return lines
 
 
