@@ -199,3 +199,31 @@ def test_a_configured_api_key_must_match() -> None:
     with httpx.Client(transport=emulator.transport(), base_url=API) as client:
         assert client.get("/websets", headers={"x-api-key": "wrong"}).status_code == 401
         assert client.get("/websets", headers={"x-api-key": "right"}).status_code == 200
+
+
+def test_malformed_bodies_and_cursors_are_400(api: httpx.Client) -> None:
+    not_json = api.post("/websets", content=b"{nope", headers={"content-type": "application/json"})
+    assert (not_json.status_code, not_json.json()["tag"]) == (400, "INVALID_REQUEST_BODY")
+    assert api.post("/websets", json=[1, 2]).status_code == 400
+    bad_cursor = api.get("/websets", params={"cursor": "garbage"})
+    assert (bad_cursor.status_code, bad_cursor.json()["tag"]) == (400, "INVALID_REQUEST")
+
+
+def test_every_answer_has_a_distinct_request_id(api: httpx.Client) -> None:
+    responses = [api.get("/websets"), api.get("/missing"), api.post("/websets", json={})]
+    ids = [r.headers["X-Request-Id"] for r in responses]
+    assert len(set(ids)) == 3
+    assert responses[1].json() == {
+        "requestId": ids[1],
+        "error": "Cannot GET /websets/v0/missing",
+        "tag": "NOT_FOUND",
+    }
+
+
+def test_list_search_filter_matches_id_external_id_or_title(api: httpx.Client) -> None:
+    api.post("/websets", json={"externalId": "crm-accounts"})
+    titled = api.post("/websets", json={"title": "Berlin CRM leads"}).json()
+    api.post("/websets", json={"externalId": "other"})
+    found = api.get("/websets", params={"search": "crm"}).json()["data"]
+    assert [w.get("externalId") or w["title"] for w in found] == ["crm-accounts", titled["title"]]
+    assert api.get("/websets", params={"search": "c"}).status_code == 400

@@ -131,7 +131,7 @@ class Emulator:
 
     # test helpers
     def count(self, method: str | None = None, path: str | None = None) -> int:
-        """Logged requests with this method and a path starting with ``path``."""
+        """Logged requests with this method and a raw path (after /websets/v0) starting so."""
         with self._lock:
             return sum(
                 1
@@ -145,7 +145,11 @@ class Emulator:
             self.request_log.clear()
 
     def seed(self, kind: str, data: JSON) -> JSON:
-        """Insert a raw stored object (as if made elsewhere); returns its public form."""
+        """Insert a stored object as if made elsewhere (e.g. in the dashboard); returns it.
+
+        ``kind`` is one of KINDS. Missing fields get defaults (a seeded search or enrichment is
+        completed); children need ``websetId`` (items also ``sourceId`` and ``properties``).
+        """
         _check_kind(kind)
         with self._lock:
             obj = self.store.insert(kind, complete(kind, data))
