@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,9 @@ from websets_sync.manifest import MAX_FILE_BYTES, load_file
 from websets_sync.model import SourceLocation
 
 
-def load(tmp_path: Path, text: str | bytes, env: dict[str, str] | None = None) -> tuple:  # type: ignore[type-arg]
+def load(
+    tmp_path: Path, text: str | bytes, env: dict[str, str] | None = None
+) -> tuple[Any, list[str]]:
     path = tmp_path / "m.yaml"
     if isinstance(text, str):
         path.write_text(text)

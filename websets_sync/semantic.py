@@ -85,6 +85,8 @@ def semantic_problems(manifests: Sequence[ManifestFile]) -> list[Problem]:
                 problems += _metadata(child)
                 if kind == "monitors":
                     problems += _cadence(child)
+                if kind == "searches":
+                    problems += _search_warnings(child, first=child is children[0])
         problems += _metadata(webset)
     for webhook in webhooks:
         problems += _metadata(webhook) + _webhook_url(webhook)
@@ -180,6 +182,28 @@ def is_timezone(name: str) -> bool:
     except (KeyError, ValueError, OSError):  # pragma: no cover
         return False
     return True  # pragma: no cover
+
+
+def _search_warnings(search: Entry, *, first: bool) -> list[Problem]:
+    warnings = []
+    if first and search.data.get("metadata"):
+        warnings.append(
+            search.problem(
+                ["metadata"],
+                "not sent: the first search is created inside the create-webset request, "
+                "which takes no search metadata",
+                severity="warning",
+            )
+        )
+    if search.data.get("scope") and search.data.get("behavior") == "append":
+        warnings.append(
+            search.problem(
+                ["behavior"],
+                "a search with scope always behaves as override (API rule); append has no effect",
+                severity="warning",
+            )
+        )
+    return warnings
 
 
 def _webhook_url(webhook: Entry) -> list[Problem]:
