@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 import httpx
@@ -309,6 +309,264 @@ def _write_text(path: Path, text: str) -> None:
 
 
 # --- apply, state, secrets (apply) --------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from websets_sync.apply import ApplyResult, TouchedWebset
+    from websets_sync.model import DesiredState
+    from websets_sync.plan import Plan, PlanOptions
+    from websets_sync.planfile import SavedPlan
+    from websets_sync.state import ResourceState, StateStore
+
+
+def _is_terminal() -> bool:
+    """Whether a person can answer a prompt (tests replace this)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+@cli.command("apply")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Execute exactly this saved plan (`plan --out FILE`); refused if anything changed.",
+)
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (required without a TTY).")
+@click.option("--allow-delete", is_flag=True, help="Delete managed objects no longer declared.")
+@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only this address.")
+@click.option("--replace", "replace", multiple=True, metavar="ADDR", help="Re-create a webhook.")
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 32),
+    default=4,
+    show_default=True,
+    help="Websets applied at the same time (all under one rate limit).",
+)
+@click.option("--fail-fast", is_flag=True, help="Start nothing new after the first failure.")
+@click.option("--wait", "wait_idle", is_flag=True, help="Then wait until the websets are idle.")
+@click.option(
+    "--poll-interval", type=float, default=5.0, hidden=True, help="Seconds between polls."
+)
+@click.pass_obj
+def apply_command(
+    app: App,
+    paths: tuple[Path, ...],
+    plan_file: Path | None,
+    auto_approve: bool,
+    allow_delete: bool,
+    targets: tuple[str, ...],
+    replace: tuple[str, ...],
+    parallelism: int,
+    fail_fast: bool,
+    wait_idle: bool,
+    poll_interval: float,
+) -> int:
+    """Make the account match the manifests in PATHS (or a saved plan), then save the state."""
+    from websets_sync.plan import PlanOptions
+
+    if plan_file is not None and (paths or targets or replace or allow_delete):
+        raise click.UsageError(
+            "--plan FILE takes no PATHS, --target, --replace or --allow-delete: "
+            "the saved plan records them"
+        )
+    if plan_file is None and not paths:
+        raise click.UsageError("give the manifest PATHS to apply, or --plan FILE")
+    if plan_file is None and not auto_approve and not _is_terminal():
+        raise WebsetsSyncError(
+            "apply needs confirmation, but there is no terminal to ask on",
+            detail="Pass --auto-approve to apply without asking (as in CI).",
+        )
+    options = PlanOptions(
+        allow_delete=allow_delete,
+        targets=_addresses(targets, "--target"),
+        replace=_addresses(replace, "--replace"),
+    )
+    run = _ApplyRun(app, parallelism, fail_fast, poll_interval)
+    if plan_file is not None:
+        return run.saved(plan_file, wait_idle)
+    return run.fresh(list(paths), options, auto_approve, wait_idle)
+
+
+class _ApplyRun:
+    """Wires one apply: manifests → (lock, state, fetch, plan) → confirm → execute → report."""
+
+    def __init__(self, app: App, parallelism: int, fail_fast: bool, poll_interval: float) -> None:
+        self.app = app
+        self.parallelism = parallelism
+        self.fail_fast = fail_fast
+        self.poll_interval = poll_interval
+
+    def fresh(
+        self, paths: list[Path], options: PlanOptions, auto_approve: bool, wait_idle: bool
+    ) -> int:
+        from websets_sync.render.problems import render_problems
+        from websets_sync.schema import load_desired_state
+
+        desired, warnings = load_desired_state(paths, dict(os.environ))
+        render_problems(warnings, self.app.console)
+        return self._locked(desired, options, None, auto_approve, wait_idle)
+
+    def saved(self, plan_file: Path, wait_idle: bool) -> int:
+        from websets_sync.planfile import read_saved_plan
+        from websets_sync.schema import load_desired_state
+
+        try:
+            text = plan_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise WebsetsSyncError(f"cannot read {plan_file}: {exc.strerror}") from exc
+        saved = read_saved_plan(text)
+        paths = [Path(p) for p in saved.manifest_paths]
+        desired, _ = load_desired_state(paths, dict(os.environ))
+        return self._locked(desired, saved.options, saved, True, wait_idle)
+
+    def _locked(
+        self,
+        desired: DesiredState,
+        options: PlanOptions,
+        saved: SavedPlan | None,
+        auto_approve: bool,
+        wait_idle: bool,
+    ) -> int:
+        from websets_sync.fetch import fetch_live_state
+        from websets_sync.plan import build_plan
+        from websets_sync.planfile import check_saved_plan
+        from websets_sync.render.text import render_plan_text
+        from websets_sync.state import StateStore
+
+        console = self.app.console
+        # The lock is held from before the state is read until the last change is recorded.
+        store = StateStore(self.app.state_path, desired.project)
+        with make_client(self.app) as client, store:
+            if store.lock.took_over is not None:
+                console.warning(
+                    f"took over the state lock left by {store.lock.took_over.describe()}: "
+                    "that process is no longer running"
+                )
+            plan = build_plan(desired, fetch_live_state(client), store.state, options)
+            if saved is not None:
+                check_saved_plan(saved, plan)
+            console.print(render_plan_text(plan, console))
+            if plan.has_changes and not auto_approve and not _confirm(console):
+                console.print("Apply cancelled; nothing was changed.")
+                return EXIT_ERROR
+            result = self._execute(plan, client, store)
+        if plan.has_changes or not result.ok:
+            self._report(result)
+        if wait_idle and result.touched:
+            self._wait(result.touched)
+        return EXIT_OK
+
+    def _execute(self, plan: Plan, client: WebsetsClient, store: StateStore) -> ApplyResult:
+        from websets_sync.apply import apply_plan
+        from websets_sync.render.result import ResultPrinter
+
+        if plan.has_changes:
+            self.app.console.print("")
+        return apply_plan(
+            plan,
+            client,
+            store,
+            parallelism=self.parallelism,
+            fail_fast=self.fail_fast,
+            on_result=ResultPrinter(self.app.console),
+        )
+
+    def _report(self, result: ApplyResult) -> None:
+        from websets_sync.apply import Outcome
+        from websets_sync.errors import ApplyError
+        from websets_sync.render.result import render_apply_summary
+
+        self.app.console.print(render_apply_summary(result, self.app.console))
+        if result.interrupted:
+            raise KeyboardInterrupt
+        failed = result.count(Outcome.FAILED)
+        if failed or not result.ok:
+            raise ApplyError(
+                f"apply failed for {failed} of {len(result.results)} changes",
+                detail="The changes that succeeded are saved; run apply again to finish.",
+            )
+
+    def _wait(self, touched: tuple[TouchedWebset, ...]) -> None:
+        from websets_sync.render.result import WaitProgressView
+        from websets_sync.wait import wait_until_idle
+
+        view = WaitProgressView(self.app.console, terminal=sys.stdout.isatty())
+        with make_client(self.app) as client:
+            try:
+                wait_until_idle(client, touched, on_progress=view, interval=self.poll_interval)
+            except KeyboardInterrupt:
+                view.finish(stopped=True)
+                return
+        view.finish()
+
+
+def _confirm(console: Console) -> bool:
+    console.print("")
+    return click.confirm("Apply these changes?", default=False)
+
+
+@cli.group("state")
+def state_group() -> None:
+    """Inspect the local state file (ids, which webhook secrets are known)."""
+
+
+@state_group.command("list")
+@click.pass_obj
+def state_list(app: App) -> int:
+    """Every address in the state file, its id, and whether a secret is known."""
+    from websets_sync.render.state import render_state_list
+    from websets_sync.state import load_state
+
+    state = load_state(app.state_path)
+    app.console.print(render_state_list(state, app.state_path, app.console))
+    return EXIT_OK
+
+
+@state_group.command("show")
+@click.argument("address")
+@click.pass_obj
+def state_show(app: App, address: str) -> int:
+    """One address in the state file (secrets masked)."""
+    from websets_sync.render.state import render_state_entry
+
+    key, entry = _state_entry(app, address)
+    app.console.print(render_state_entry(key, entry, app.console))
+    return EXIT_OK
+
+
+@cli.group("secrets")
+def secrets_group() -> None:
+    """Read webhook secrets from the state file."""
+
+
+@secrets_group.command("get")
+@click.argument("address")
+@click.pass_obj
+def secrets_get(app: App, address: str) -> int:
+    """Print exactly the signing secret of webhook ADDR (for a secret store)."""
+    from websets_sync.errors import StateError
+
+    key, entry = _state_entry(app, address)
+    if entry.secret is None:
+        why = "its create response was lost" if entry.secret_unknown else "none was recorded"
+        raise StateError(
+            f"the secret of {key} is not known ({why})",
+            detail=f"Get a new one with: websets-sync apply --replace {key} PATHS...",
+        )
+    app.console.print(entry.secret)
+    return EXIT_OK
+
+
+def _state_entry(app: App, address: str) -> tuple[str, ResourceState]:
+    from websets_sync.errors import StateError
+    from websets_sync.state import load_state
+
+    key = str(_addresses((address,), "ADDRESS")[0])
+    entry = load_state(app.state_path).get(key)
+    if entry is None:
+        raise StateError(f"{key} is not in the state file {app.state_path}")
+    return key, entry
+
 
 # --- export (ecosystem) -------------------------------------------------------------------------
 
