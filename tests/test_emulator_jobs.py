@@ -174,6 +174,10 @@ def test_enrichment_patch_answers_empty_200_and_reruns(api: httpx.Client, clock:
         [{"label": "Old"}],
         "pending",
     )
+    assert api.patch(path, json={"format": "url", "options": [{"label": "x"}]}).status_code == 400
+    assert api.patch(path, json={"format": "url"}).status_code == 200
+    assert api.get(path).json()["options"] is None  # switching format drops the options
+    assert api.patch(path, json={"format": "options"}).status_code == 400  # needs options
     api.patch(path, json={"metadata": {"b": "2"}})
     assert api.get(path).json()["metadata"] == {"b": "2"}  # replaced, not merged
     api.patch(path, json={"metadata": None})

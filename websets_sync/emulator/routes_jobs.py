@@ -155,10 +155,12 @@ def _enrichment_update(ctx: Ctx, params: list[str]) -> Reply:
     enrichment = find_child(ctx.store, "enrichment", webset, params[1], "Enrichment")
     fields = validate.enrichment_fields(ctx.body, create=False)
     merged = {key: enrichment.get(key) for key in _ENRICHMENT_CONTENT} | fields
-    if merged.get("options") is not None and merged.get("format") not in ("options", None):
-        if "format" in fields:
+    if merged.get("format") != "options":
+        if fields.get("options") is not None:
             raise bad_request("options are only allowed with format 'options'")
-        merged["options"] = None
+        merged["options"] = None  # switching away from options drops them
+    elif not merged.get("options"):
+        raise bad_request("format 'options' needs options")
     changed = any(merged.get(key) != enrichment.get(key) for key in _ENRICHMENT_CONTENT)
     _apply_enrichment_fields(enrichment, merged)
     if changed:
