@@ -218,6 +218,8 @@ def _webhook_url(webhook: Entry) -> list[Problem]:
         scheme, host = "", None
     if scheme not in ("http", "https") or not host:
         return [webhook.problem(["url"], "must be an absolute http:// or https:// URL")]
+    if any(c.isspace() for c in url):
+        return [webhook.problem(["url"], "must not contain whitespace (percent-encode it)")]
     if scheme == "http":
         message = "uses plain http: events travel unencrypted; use https"
         return [webhook.problem(["url"], message, severity="warning")]
