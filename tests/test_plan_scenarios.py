@@ -168,3 +168,41 @@ def find_live(live: LiveState, address: Address) -> LiveObject:
 
 def _tagged(objects: tuple[LiveObject, ...], name: str) -> LiveObject:
     return [obj for obj in objects if obj.tagged_external_id == name][-1]
+
+
+CONVERGING = [
+    folder
+    for folder in scenario_dirs()
+    if json.loads((folder / "scenario.json").read_text()).get("exit_code") == 2
+    and "--target" not in json.loads((folder / "scenario.json").read_text()).get("args", [])
+]
+
+
+@pytest.mark.parametrize("folder", CONVERGING, ids=lambda path: path.name)
+def test_apply_then_plan_shows_no_changes(folder: Path, tmp_path: Path) -> None:
+    """Applying a scenario's plan converges: the next plan has no changes and no warnings."""
+    config = json.loads((folder / "scenario.json").read_text())
+    emulator_file = tmp_path / "emulator.json"
+    state_file = tmp_path / "state.json"
+    prepare(folder, config.get("setup", {}), emulator_file, state_file)
+    manifests = [folder / name for name in config["manifests"]]
+    args = config.get("args", [])
+    options = PlanOptions(
+        allow_delete="--allow-delete" in args,
+        replace=tuple(Address.parse(args[i + 1]) for i, a in enumerate(args) if a == "--replace"),
+    )
+    emulator = Emulator(data_file=emulator_file, seed=0)
+    client = WebsetsClient(
+        httpx.Client(transport=emulator.transport()),
+        api_key="k",
+        api_url=EMULATOR_URL,
+        rate_limit=None,
+    )
+    desired, _ = load_desired_state(manifests, {})
+    with StateStore(state_file, desired.project) as store:
+        plan = build_plan(desired, fetch_live_state(client), store.state, options)
+        assert apply_plan(plan, client, store, parallelism=1).ok
+    result = run_plan(emulator_file, state_file, [*map(str, manifests), "--detailed-exitcode"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "No changes." in result.stdout
+    assert "Warnings" not in result.stdout

@@ -1,0 +1,181 @@
+"""Plan views: the JSON contract, text with symbols and colour, Markdown limits, redaction."""
+
+from __future__ import annotations
+
+import json
+
+from websets_sync.model import Address, Kind
+from websets_sync.plan import Action, Change, FieldChange, Plan, PlanOptions, Skipped
+from websets_sync.redact import redact_url
+from websets_sync.render.console import Console
+from websets_sync.render.json import plan_to_dict, render_plan_json
+from websets_sync.render.markdown import render_plan_markdown
+from websets_sync.render.plan_summary import paid_line, summary_line
+from websets_sync.render.text import render_plan_text
+
+WEBSET = Address.for_webset("leads")
+SEARCH = Address.for_child(Kind.SEARCH, "leads", "initial")
+ENRICHMENT = Address.for_child(Kind.ENRICHMENT, "leads", "ceo")
+HOOK = Address.for_webhook("crm")
+SECRET_URL = "https://bob:pa55@hooks.example.com/x?token=t0ken&team=a"
+
+
+def sample_plan() -> Plan:
+    return Plan(
+        project="growth",
+        options=PlanOptions(targets=(WEBSET,)),
+        changes=(
+            Change(
+                WEBSET,
+                Action.CREATE,
+                "not in live state",
+                fields=(FieldChange("title", None, "Leads"),),
+                paid=True,
+            ),
+            Change(SEARCH, Action.RUN, "inline", paid=True, inline=True, estimated_items=50),
+            Change(
+                ENRICHMENT,
+                Action.UPDATE,
+                "drift in description",
+                id="en_1",
+                fields=(FieldChange("description", "CTO", "CEO"),),
+                paid=True,
+                estimated_items=30,
+            ),
+            Change(
+                HOOK,
+                Action.UPDATE,
+                "drift in url",
+                id="wh_1",
+                fields=(FieldChange("url", SECRET_URL, "https://hooks.example.com/new"),),
+            ),
+            Change(Address.for_webset("old"), Action.DELETE, "gone", id="ws_9", destructive=True),
+        ),
+        skipped=(Skipped(Address.for_webhook("x"), Action.DELETE, "not allowed", id="wh_9"),),
+        warnings=("webhook/crm has no known signing secret",),
+    )
+
+
+def test_json_is_the_contract() -> None:
+    data = plan_to_dict(sample_plan())
+    assert list(data) == [
+        "format_version",
+        "project",
+        "options",
+        "changes",
+        "skipped",
+        "warnings",
+        "summary",
+    ]
+    assert data["options"] == {"allow_delete": False, "targets": ["webset/leads"]}
+    assert data["changes"][0] == {
+        "address": "webset/leads",
+        "kind": "webset",
+        "action": "create",
+        "id": None,
+        "reason": "not in live state",
+        "paid": True,
+        "destructive": False,
+        "fields": [{"path": "title", "before": None, "after": "Leads"}],
+    }
+    assert data["summary"] == {
+        "create": 1,
+        "update": 2,
+        "delete": 1,
+        "run": 1,
+        "adopt": 0,
+        "replace": 0,
+        "no-op": 0,
+    }
+    assert data["skipped"][0]["address"] == "webhook/x"
+
+
+def test_replace_option_appears_only_when_used() -> None:
+    options = PlanOptions(replace=(HOOK,))
+    data = plan_to_dict(Plan(project="p", options=options))
+    assert data["options"]["replace"] == ["webhook/crm"]
+
+
+def test_credentials_are_redacted_in_every_view() -> None:
+    plan = sample_plan()
+    views = [
+        render_plan_json(plan),
+        render_plan_text(plan, Console()),
+        render_plan_markdown(plan),
+    ]
+    for view in views:
+        assert "pa55" not in view and "t0ken" not in view and "bob" not in view
+        shown = "REDACTED@hooks.example.com/x?token=REDACTED"
+        assert f"{shown}&team=a" in view or f"{shown}&amp;team=a" in view  # Markdown escapes &
+
+
+def test_redact_url_keeps_harmless_urls() -> None:
+    assert redact_url("https://hooks.example.com/a?team=x") == "https://hooks.example.com/a?team=x"
+    assert redact_url("https://h.example.com/?signature=s&x=1") == (
+        "https://h.example.com/?signature=REDACTED&x=1"
+    )
+
+
+def test_summary_and_paid_lines() -> None:
+    plan = sample_plan()
+    assert summary_line(plan) == "Plan: 1 to create, 2 to update, 1 to delete, 1 search to run."
+    assert paid_line(plan) == (
+        "Paid work: 1 search will run (up to 50 new items); "
+        "1 new or changed enrichment will process 30 existing items."
+    )
+
+
+def test_text_uses_symbols_and_before_after() -> None:
+    text = render_plan_text(sample_plan(), Console(color=False))
+    assert "+ create  webset/leads  [paid]" in text
+    assert '      title = "Leads"' in text
+    assert '      description: "CTO" → "CEO"' in text
+    assert "> run     webset/leads/search/initial  [paid, up to 50 items, inline]" in text
+    assert "- delete  webset/old (ws_9)  [destructive]" in text
+    assert "  ! webhook/crm has no known signing secret" in text
+    assert "\x1b[" not in text
+
+
+def test_text_colour_only_when_enabled() -> None:
+    assert "\x1b[32m" in render_plan_text(sample_plan(), Console(color=True))
+
+
+def test_no_changes_text() -> None:
+    text = render_plan_text(Plan(project="p", options=PlanOptions()), Console())
+    assert text == "No changes. Live state matches the manifests."
+
+
+def test_markdown_has_banners_table_and_details() -> None:
+    md = render_plan_markdown(sample_plan())
+    assert "> [!CAUTION]\n> **This plan deletes 1 resource:**" in md
+    assert "> [!WARNING]\n> **Paid work: 1 search will run" in md
+    assert "| update | 2 |" in md
+    assert md.count("<details>") == 5
+    assert "<code>&quot;" not in md  # quotes need no escaping
+    assert '| `description` | <code>"CTO"</code> | <code>"CEO"</code> |' in md
+
+
+def test_markdown_is_truncated_under_the_limit_with_a_note() -> None:
+    many = tuple(
+        Change(
+            Address.for_child(Kind.ENRICHMENT, "leads", f"e{i}"),
+            Action.UPDATE,
+            "drift",
+            id=f"en_{i}",
+            fields=(FieldChange("description", "x" * 500, "y" * 500),),
+        )
+        for i in range(400)
+    )
+    md = render_plan_markdown(Plan(project="p", options=PlanOptions(), changes=many))
+    assert len(md) < 60_000
+    assert "more changes are not shown" in md
+    assert "**Plan: 0 to create, 400 to update" in md
+
+
+def test_markdown_escapes_table_breaking_text() -> None:
+    change = Change(
+        WEBSET, Action.UPDATE, "a | b", id="w", fields=(FieldChange("title", "a|b", "<c>"),)
+    )
+    md = render_plan_markdown(Plan(project="p", options=PlanOptions(), changes=(change,)))
+    assert "a &#124; b" in md and "&lt;c&gt;" in md
+    assert json.dumps("a|b") not in md
