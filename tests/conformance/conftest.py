@@ -22,8 +22,9 @@ from websets_sync.emulator import Emulator, serve
 
 @pytest.fixture(scope="session")
 def spec_checker() -> SpecChecker:
+    """Without ../shared the SDK checks still run; test_official_spec_is_available skips."""
     if not SPEC_PATH.exists():
-        pytest.skip(f"official OpenAPI spec not found at {SPEC_PATH} (../shared is absent)")
+        return SpecChecker(None)
     return SpecChecker(yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8")))
 
 
