@@ -289,5 +289,8 @@ def test_render_files_one_per_webset_plus_webhooks() -> None:
 
 
 def test_empty_account_exports_an_empty_manifest() -> None:
-    text = render_document(export_state(LiveState(), "growth"), SCHEMA)
-    assert yaml.safe_load(text) == {"version": 1, "project": "growth"}
+    result = export_state(LiveState(), "growth")
+    assert yaml.safe_load(render_document(result, SCHEMA)) == {"version": 1, "project": "growth"}
+    files = render_files(result, SCHEMA)
+    assert list(files) == ["websets.yaml"]
+    assert yaml.safe_load(files["websets.yaml"]) == {"version": 1, "project": "growth"}

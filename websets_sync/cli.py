@@ -21,7 +21,7 @@ import httpx
 from websets_sync import __version__
 from websets_sync.client import DEFAULT_API_URL, RequestRecord, WebsetsClient
 from websets_sync.errors import WebsetsSyncError
-from websets_sync.model import Address
+from websets_sync.model import Address, LiveState
 from websets_sync.render.console import Console
 
 DEFAULT_EMULATOR_FILE = ".websets-sync/emulator.json"
@@ -569,6 +569,88 @@ def _state_entry(app: App, address: str) -> tuple[str, ResourceState]:
 
 
 # --- export (ecosystem) -------------------------------------------------------------------------
+
+
+@cli.command("export")
+@click.option(
+    "--webset",
+    "websets",
+    multiple=True,
+    metavar="ID_OR_EXTERNAL_ID",
+    help="Export only this webset (repeatable). Default: every webset and webhook of the project.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one file per webset and webhooks.yaml into DIR (default: print one manifest).",
+)
+@click.option(
+    "--project",
+    metavar="NAME",
+    help="Project to export (default: the one project the live objects are tagged with).",
+)
+@click.option("--force", is_flag=True, help="Overwrite files that already exist in DIR.")
+@click.pass_obj
+def export_command(
+    app: App, websets: tuple[str, ...], out_dir: Path | None, project: str | None, force: bool
+) -> int:
+    """Write manifests from live state: bring existing websets under management.
+
+    Websets made in the dashboard have no externalId; they are pinned by their id (`id:`).
+    Webhook secrets are never exported.
+    """
+    from websets_sync.export import (
+        export_state,
+        infer_project,
+        render_document,
+        render_files,
+        schema_reference,
+    )
+    from websets_sync.model import EXTERNAL_ID_PATTERN
+
+    if project is not None and not EXTERNAL_ID_PATTERN.match(project):
+        raise click.BadParameter("must match ^[A-Za-z0-9][A-Za-z0-9._:-]*$", param_hint="--project")
+    with make_client(app) as client:
+        live = _export_live_state(client, websets)
+    project = project or infer_project(live)
+    if project is None:
+        raise WebsetsSyncError(
+            "no live object carries a project tag: pass --project NAME",
+            detail="NAME becomes the manifests' `project`; apply then tags what it adopts.",
+        )
+    result = export_state(live, project, chosen=bool(websets))
+    for note in result.notes:
+        app.console.print_err(f"note: {note}")
+    if out_dir is None:
+        app.console.print(render_document(result, schema_reference(Path.cwd())).rstrip("\n"))
+    else:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _write_export(app, render_files(result, schema_reference(out_dir)), out_dir, force)
+    return EXIT_OK
+
+
+def _export_live_state(client: WebsetsClient, websets: tuple[str, ...]) -> LiveState:
+    from websets_sync.fetch import fetch_live_state, live_webset
+
+    if not websets:
+        return fetch_live_state(client)
+    # A chosen webset by id or externalId: one GET each (the API takes either in the path).
+    return LiveState(websets=tuple(live_webset(client.get_webset(ident)) for ident in websets))
+
+
+def _write_export(app: App, files: dict[str, str], out_dir: Path, force: bool) -> None:
+    existing = sorted(name for name in files if (out_dir / name).exists())
+    if existing and not force:
+        raise WebsetsSyncError(
+            f"{out_dir} already has {', '.join(existing)}",
+            detail="Pass --force to overwrite, or export into an empty folder.",
+        )
+    for name, text in files.items():
+        _write_text(out_dir / name, text)
+    noun = "file" if len(files) == 1 else "files"
+    app.console.print(f"Wrote {len(files)} {noun} to {out_dir}")
+
 
 # --- emulator (foundation) ----------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from websets_sync.schema import SCHEMA_FILE
 
 MANIFEST_VERSION = 1
 WEBHOOKS_FILE = "webhooks.yaml"
+EMPTY_FILE = "websets.yaml"
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,10 @@ def render_files(result: ExportResult, schema_ref: str) -> dict[str, str]:
     if result.webhooks:
         document = {**_manifest(result.project), "webhooks": list(result.webhooks)}
         files[WEBHOOKS_FILE] = _header(schema_ref, pinned=False, webhooks=True) + dump(document)
+    if not files:
+        # Nothing live yet: still a valid manifest set for the project, to start from.
+        header = _header(schema_ref, pinned=False, webhooks=False)
+        files[EMPTY_FILE] = header + dump(_manifest(result.project))
     return files
 
 
