@@ -29,6 +29,8 @@ class Result:
     text: str
     substituted: bool = False
     errors: list[str] = field(default_factory=list)
+    #: The text of the reference each error is about (parallel to ``errors``), to locate it.
+    error_tokens: list[str] = field(default_factory=list)
 
 
 def interpolate(value: str, interpolation: Interpolation) -> Result:
@@ -52,6 +54,7 @@ def _replacement(match: re.Match[str], interpolation: Interpolation, result: Res
     name = match.group("name")
     if name is None:
         snippet = match.string[match.start() : match.start() + 20]
+        result.error_tokens.append(token)
         result.errors.append(
             f"malformed variable reference {snippet!r}: use ${{VAR}}, ${{VAR:-default}}, "
             "or $${ for a literal '${'"
@@ -63,6 +66,7 @@ def _replacement(match: re.Match[str], interpolation: Interpolation, result: Res
     if default is not None:
         return current if current else default
     if current is None:
+        result.error_tokens.append(token)
         result.errors.append(
             f"environment variable {name} is not set (set it, or write ${{{name}:-default}})"
         )

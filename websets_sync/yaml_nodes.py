@@ -128,6 +128,23 @@ class NodeBuilder:
             Problem(where.file, where.line, where.column, format_path(path), message)
         )
 
+    def token_location(
+        self, node: yaml.ScalarNode, token: str, start: int
+    ) -> tuple[SourceLocation, int]:
+        """Where ``token`` is written inside the scalar (searching from ``start``), so an error
+        about one ``${VAR}`` of a longer value points at that reference itself."""
+        first, last = node.start_mark, node.end_mark
+        raw = first.buffer[first.index : last.index] if isinstance(first.buffer, str) else ""
+        found = raw.find(token, start)
+        if found < 0:  # written with escapes (e.g. "\x24{"): point at the value
+            return self.loc(node), start
+        before = raw[:found]
+        line = first.line + before.count("\n")
+        column = (
+            first.column + len(before) if "\n" not in before else found - before.rfind("\n") - 1
+        )
+        return SourceLocation(self.file, line + 1, column + 1), found + len(token)
+
     def build(self, node: yaml.Node, path: FieldPath) -> Any:
         self.locations[path] = self.loc(node)
         if isinstance(node, yaml.MappingNode):
@@ -180,8 +197,12 @@ class NodeBuilder:
 
     def interpolate_scalar(self, node: yaml.ScalarNode, path: FieldPath, value: str) -> Any:
         result = interpolate(value, self.interpolation)
-        for message in result.errors:
-            self.problem(node, path, message)
+        searched_to = 0
+        for message, token in zip(result.errors, result.error_tokens, strict=True):
+            where, searched_to = self.token_location(node, token, searched_to)
+            self.problems.append(
+                Problem(where.file, where.line, where.column, format_path(path), message)
+            )
         if node.style is None and result.substituted and not result.errors:
             # An unquoted ${COUNT} becomes what YAML would have read had the value been written.
             tag = self.constructor.resolve(  # type: ignore[no-untyped-call]
