@@ -194,3 +194,16 @@ def tag_counts(objects: Iterable[dict[str, Any]], project: str) -> dict[tuple[st
             key = (str(obj.get("websetId", "")), str(metadata[TAG_EXTERNAL_ID]))
             counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+#: What a webhook secret looks like (the emulator's and Exa's format).
+SECRET_PATTERN = re.compile(r"whsec_[0-9A-Za-z]{8,}")
+
+
+def assert_no_secrets(*texts: str, extra: Iterable[str] = ()) -> None:
+    """No webhook secret (by shape, or any known one) and no API key in any of ``texts``."""
+    forbidden = [API_KEY, *[s for s in extra if s]]
+    for text in texts:
+        assert not SECRET_PATTERN.search(text), "a webhook secret leaked into output"
+        for secret in forbidden:
+            assert secret not in text, "a secret leaked into output"
