@@ -1,0 +1,340 @@
+"""The GitHub Actions recipe in examples/github/: structure, the commands it runs, and its scripts.
+
+The sticky-comment script is run under node with a fake GitHub API, and the state save/restore
+steps are run under bash against a local bare repository, so what the workflows do is tested,
+not only how they look.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from ecosystem_support import (
+    ROOT,
+    assert_command_exists,
+    websets_sync_commands,
+)
+
+WORKFLOWS = ROOT / "examples" / "github"
+PLAN = WORKFLOWS / "websets-plan.yml"
+APPLY = WORKFLOWS / "websets-apply.yml"
+
+
+def load(path: Path) -> dict[str, Any]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # YAML 1.1 reads the key `on` as the boolean True.
+    document["on"] = document.pop(True)
+    return dict(document)
+
+
+def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def step(workflow: dict[str, Any], name: str) -> dict[str, Any]:
+    matches = [s for s in steps(workflow) if s.get("name") == name]
+    assert len(matches) == 1, f"expected one step named {name!r}"
+    return matches[0]
+
+
+def run_scripts(workflow: dict[str, Any]) -> list[str]:
+    return [s["run"] for s in steps(workflow) if "run" in s]
+
+
+# --- structure -----------------------------------------------------------------------------------
+
+
+def test_plan_workflow_triggers_permissions_and_jobs() -> None:
+    workflow = load(PLAN)
+    assert list(workflow["on"]) == ["pull_request"]
+    assert "websets/**" in workflow["on"]["pull_request"]["paths"]
+    assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert workflow["jobs"]["plan"]["needs"] == "validate"
+    # forks get no secrets: only validate runs for them
+    assert "head.repo.full_name == github.repository" in workflow["jobs"]["plan"]["if"]
+
+
+def test_apply_workflow_triggers_concurrency_and_permissions() -> None:
+    workflow = load(APPLY)
+    assert workflow["on"]["push"]["branches"] == ["main"]
+    assert "workflow_dispatch" in workflow["on"]
+    assert workflow["concurrency"] == {"group": "websets-sync-apply", "cancel-in-progress": False}
+    assert workflow["permissions"] == {"contents": "write"}
+    # the state is saved even when apply failed part-way
+    assert step(workflow, "Save the state file")["if"] == "always()"
+
+
+@pytest.mark.parametrize("path", [PLAN, APPLY], ids=lambda p: p.name)
+def test_only_first_party_actions_are_used(path: Path) -> None:
+    used = {s["uses"].split("@")[0] for s in steps(load(path)) if "uses" in s}
+    assert used <= {
+        "actions/checkout",
+        "actions/setup-python",
+        "actions/github-script",
+        "actions/upload-artifact",
+    }
+    assert used
+
+
+@pytest.mark.parametrize("path", [PLAN, APPLY], ids=lambda p: p.name)
+def test_secrets_reach_only_the_steps_that_need_them(path: Path) -> None:
+    workflow = load(path)
+    for s in steps(workflow):
+        env = s.get("env", {})
+        for name, value in env.items():
+            if "secrets." in str(value):
+                assert value == f"${{{{ secrets.{name} }}}}"
+        script = s.get("run", "")
+        assert "set -x" not in script
+        assert "EXA_API_KEY" not in script  # only ever passed through env
+        assert "cat .websets-sync" not in script
+    text = path.read_text(encoding="utf-8")
+    assert "secrets.EXA_API_KEY" in text
+    # the plain state file is never uploaded, only the encrypted copy
+    for s in steps(workflow):
+        if s.get("uses", "").startswith("actions/upload-artifact"):
+            assert ".websets-sync" not in s["with"]["path"]
+
+
+def test_plan_job_posts_one_sticky_comment_and_uploads_the_saved_plan() -> None:
+    workflow = load(PLAN)
+    comment = step(workflow, "Post the plan as a sticky comment")
+    assert comment["uses"].startswith("actions/github-script@")
+    assert "<!-- websets-sync-plan -->" in comment["with"]["script"]
+    upload = step(workflow, "Upload the saved plan")
+    assert "plan.json" in upload["with"]["path"]
+    plan_run = step(workflow, "Plan")["run"]
+    assert 'echo "exitcode=$code" >> "$GITHUB_OUTPUT"' in plan_run
+    assert step(workflow, "Fail when plan failed")["if"] == "steps.plan.outputs.exitcode == '1'"
+
+
+# --- the commands the workflows run exist with the flags they use --------------------------------
+
+
+@pytest.mark.parametrize("path", [PLAN, APPLY], ids=lambda p: p.name)
+def test_every_websets_sync_command_exists_with_its_flags(path: Path) -> None:
+    commands = [c for script in run_scripts(load(path)) for c in websets_sync_commands(script)]
+    assert commands, "the workflow runs websets-sync"
+    for argv in commands:
+        assert_command_exists(argv)
+
+
+def test_the_recipe_runs_validate_plan_and_apply_as_documented() -> None:
+    plan_commands = [c for s in run_scripts(load(PLAN)) for c in websets_sync_commands(s)]
+    apply_commands = [c for s in run_scripts(load(APPLY)) for c in websets_sync_commands(s)]
+    assert ["validate", "$MANIFESTS"] in plan_commands
+    assert [
+        "plan",
+        "$MANIFESTS",
+        "--markdown",
+        "--out",
+        "plan.json",
+        "--detailed-exitcode",
+    ] in plan_commands
+    assert apply_commands == [
+        ["validate", "$MANIFESTS"],
+        ["plan", "$MANIFESTS", "--out", "plan.json"],
+        ["apply", "--plan", "plan.json", "--auto-approve"],
+    ]
+
+
+# --- the sticky comment script, run under node -------------------------------------------------
+
+_HARNESS = r"""
+const fs = require('fs');
+const script = fs.readFileSync(process.argv[2], 'utf8');
+const existing = JSON.parse(process.argv[3]);
+const calls = [];
+const github = {
+  paginate: async (fn, args) => fn(args),
+  rest: { issues: {
+    listComments: (args) => existing,
+    updateComment: async (args) => { calls.push({ op: 'update', ...args }); },
+    createComment: async (args) => { calls.push({ op: 'create', ...args }); },
+  } },
+};
+const context = {
+  serverUrl: 'https://github.com', runId: 42, repo: { owner: 'o', repo: 'r' },
+  issue: { number: 7 }, payload: { pull_request: { head: { sha: 'abcdef1234567' } } },
+};
+const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+new AsyncFunction('require', 'github', 'context', script)(require, github, context)
+  .then(() => console.log(JSON.stringify(calls)))
+  .catch((e) => { console.error(e); process.exit(1); });
+"""
+
+
+def run_comment_script(tmp_path: Path, existing: list[dict[str, Any]], exit_code: str) -> Any:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    script = step(load(PLAN), "Post the plan as a sticky comment")["with"]["script"]
+    (tmp_path / "script.js").write_text(script, encoding="utf-8")
+    (tmp_path / "harness.js").write_text(_HARNESS, encoding="utf-8")
+    (tmp_path / "plan.md").write_text("## Plan: 1 to create\n", encoding="utf-8")
+    (tmp_path / "plan.err").write_text("Error: EXA_API_KEY is not set\n", encoding="utf-8")
+    env = {**os.environ, "PLAN_EXIT_CODE": exit_code}
+    result = subprocess.run(
+        [node, "harness.js", "script.js", json.dumps(existing)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_first_plan_creates_the_comment(tmp_path: Path) -> None:
+    human = {"id": 1, "user": {"type": "User"}, "body": "quoting <!-- websets-sync-plan -->"}
+    calls = run_comment_script(tmp_path, [human], "2")
+    assert [c["op"] for c in calls] == ["create"]
+    body = calls[0]["body"]
+    assert body.startswith("<!-- websets-sync-plan -->\n## Plan: 1 to create")
+    assert "Plan for abcdef1" in body and calls[0]["issue_number"] == 7
+
+
+def test_later_plans_update_the_same_comment_in_place(tmp_path: Path) -> None:
+    ours = {"id": 99, "user": {"type": "Bot"}, "body": "<!-- websets-sync-plan -->\nold"}
+    other_bot = {"id": 5, "user": {"type": "Bot"}, "body": "coverage report"}
+    calls = run_comment_script(tmp_path, [other_bot, ours], "0")
+    assert [(c["op"], c["comment_id"]) for c in calls] == [("update", 99)]
+
+
+def test_a_failed_plan_posts_its_error(tmp_path: Path) -> None:
+    calls = run_comment_script(tmp_path, [], "1")
+    assert "websets-sync plan failed" in calls[0]["body"]
+    assert "Error: EXA_API_KEY is not set" in calls[0]["body"]
+
+
+# --- the encrypted state branch, run under bash --------------------------------------------------
+
+
+def _git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def _clone(origin: Path, target: Path) -> Path:
+    _git(origin.parent, "clone", "--quiet", "--depth=1", f"file://{origin}", str(target))
+    return target
+
+
+def _run_step(name: str, cwd: Path, tmp_path: Path, key: str) -> subprocess.CompletedProcess[str]:
+    script = step(load(APPLY), name)["run"]
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "STATE_BRANCH": "websets-sync-state",
+        "RUNNER_TEMP": str(runner_temp),
+        "GITHUB_SHA": "0123456789abcdef",
+        "GITHUB_RUN_ID": "1",
+        "WEBSETS_SYNC_STATE_KEY": key,
+    }
+    return subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", script], cwd=cwd, env=env, capture_output=True, text=True
+    )
+
+
+@pytest.fixture
+def origin(tmp_path: Path) -> Path:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    bare = tmp_path / "origin.git"
+    _git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(bare))
+    seed = tmp_path / "seed"
+    _git(tmp_path, "init", "--quiet", "-b", "main", str(seed))
+    (seed / "README").write_text("x\n", encoding="utf-8")
+    _git(seed, "add", "README")
+    _git(seed, "commit", "--quiet", "-m", "init")
+    _git(seed, "push", "--quiet", f"file://{bare}", "main")
+    return bare
+
+
+def test_state_is_saved_encrypted_and_restored(tmp_path: Path, origin: Path) -> None:
+    state = '{"version": 1, "resources": {"webhook/a": {"secret": "whsec_plain"}}}\n'
+    first = _clone(origin, tmp_path / "run1")
+    assert "first apply" in _run_step("Restore the state file", first, tmp_path, "k3y").stdout
+    (first / ".websets-sync").mkdir()
+    (first / ".websets-sync" / "state.json").write_text(state, encoding="utf-8")
+    saved = _run_step("Save the state file", first, tmp_path, "k3y")
+    assert saved.returncode == 0, saved.stderr
+
+    stored = subprocess.run(
+        ["git", "show", "websets-sync-state:state.json.enc"],
+        cwd=origin,
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert b"whsec_plain" not in stored and stored.startswith(b"Salted__")
+    assert _git(first, "status", "--porcelain") == "?? .websets-sync/"  # tree untouched
+
+    second = _clone(origin, tmp_path / "run2")
+    restored = _run_step("Restore the state file", second, tmp_path, "k3y")
+    assert restored.returncode == 0, restored.stderr
+    path = second / ".websets-sync" / "state.json"
+    assert path.read_text(encoding="utf-8") == state
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+    # the next save is a new commit on top: the branch history is the backup
+    path.write_text(state.replace("whsec_plain", "whsec_new"), encoding="utf-8")
+    assert _run_step("Save the state file", second, tmp_path, "k3y").returncode == 0
+    assert _git(origin, "rev-list", "--count", "websets-sync-state") == "2"
+
+    wrong = _clone(origin, tmp_path / "run3")
+    assert _run_step("Restore the state file", wrong, tmp_path, "wrong-key").returncode != 0
+    assert not (wrong / ".websets-sync" / "state.json").exists() or (
+        "whsec" not in (wrong / ".websets-sync" / "state.json").read_text(errors="replace")
+    )
+
+
+def test_apply_refuses_to_run_without_the_state_key(tmp_path: Path, origin: Path) -> None:
+    run = _clone(origin, tmp_path / "run")
+    result = _run_step("Restore the state file", run, tmp_path, "")
+    assert result.returncode == 1
+    assert "WEBSETS_SYNC_STATE_KEY" in result.stdout
+
+
+# --- the checker itself --------------------------------------------------------------------------
+
+
+def test_command_lines_are_found_only_in_command_position() -> None:
+    script = (
+        "pip install websets-sync  # not a command\n"
+        "set +e\n"
+        'FOO=1 websets-sync --no-color validate "$DIR" \\\n  --json > out.json 2> err.txt\n'
+        "code=$?; test $code = 0 && websets-sync state list | head\n"
+    )
+    assert websets_sync_commands(script) == [
+        ["--no-color", "validate", "$DIR", "--json"],
+        ["state", "list"],
+    ]
+
+
+def test_command_checker_rejects_unknown_commands_and_flags() -> None:
+    assert_command_exists(["--no-color", "--emulator", "x.json", "validate", "a", "--json"])
+    with pytest.raises(AssertionError, match="has no option --nope"):
+        assert_command_exists(["validate", "a", "--nope"])
+    with pytest.raises(AssertionError, match="is not a command"):
+        assert_command_exists(["frobnicate"])
+    with pytest.raises(AssertionError, match="has no option --colour"):
+        assert_command_exists(["--colour", "validate", "a"])
