@@ -90,12 +90,9 @@ def plan_updatable(
 def _updatable_change(
     resource: DesiredResource, current: LiveObject | None, webset_id: str | None, items: int
 ) -> Change:
-    kind = resource.kind
-    fields = diff_fields(kind, resource.spec, current.data if current else None)
-    paid_paths = RULES[kind].paid_fields
-    redoes_work = any(f.path.split(".")[0] in paid_paths for f in fields)
+    fields = diff_fields(resource.kind, resource.spec, current.data if current else None)
     if current is None:
-        paid = kind is Kind.ENRICHMENT and items > 0
+        paid = resource.kind is Kind.ENRICHMENT and items > 0
         reason = "not in live state"
         if paid:
             reason += f"; will run over the webset's {items} existing items"
@@ -109,24 +106,10 @@ def _updatable_change(
             webset_id=webset_id,
             estimated_items=items if paid else None,
         )
-    if not fields:
-        return Change(
-            resource.address,
-            Action.NOOP,
-            "live object matches the manifest",
-            id=current.id,
-            desired=resource,
-            live=current,
-            webset_id=webset_id,
-        )
-    paid = redoes_work and items > 0
-    changed = ", ".join(f.path for f in fields)
-    reason = f"drift in {changed}"
-    if paid:
-        reason += f"; the changed definition is re-run over {items} existing items"
+    action, reason, paid = _in_place(resource.kind, fields, items)
     return Change(
         resource.address,
-        Action.UPDATE,
+        action,
         reason,
         id=current.id,
         fields=fields,
@@ -136,6 +119,18 @@ def _updatable_change(
         webset_id=webset_id,
         estimated_items=items if paid else None,
     )
+
+
+def _in_place(kind: Kind, fields: tuple[FieldChange, ...], items: int) -> tuple[Action, str, bool]:
+    """(action, reason, paid) for a live object: no-op, or an update that may redo paid work."""
+    if not fields:
+        return Action.NOOP, "live object matches the manifest", False
+    redoes_work = any(f.path.split(".")[0] in RULES[kind].paid_fields for f in fields)
+    paid = redoes_work and items > 0
+    reason = "drift in " + ", ".join(f.path for f in fields)
+    if paid:
+        reason += f"; the changed definition is re-run over {items} existing items"
+    return Action.UPDATE, reason, paid
 
 
 def plan_searches(

@@ -22,6 +22,7 @@ from websets_sync.plan_children import Planning, plan_searches, plan_updatable, 
 from websets_sync.plan_select import order_changes, select_targets
 from websets_sync.state import State
 
+INLINE = "sent inline with the new webset"
 PROTECTION_HINT = (
     "To delete it deliberately: declare it with `preventDestroy: false`, apply, "
     "then remove it from the manifest."
@@ -105,38 +106,38 @@ def _existing_webset_change(p: Planning, webset: DesiredWebset, live: LiveWebset
 
 
 def _plan_new_webset(p: Planning, webset: DesiredWebset) -> None:
+    """The webset create, with its first search and enrichments carried inline in it."""
+    fields = diff_fields(Kind.WEBSET, webset.spec, None)
+    paid = bool(webset.searches)
     p.changes.append(
         Change(
             webset.address,
             Action.CREATE,
             "not in live state",
-            fields=diff_fields(Kind.WEBSET, webset.spec, None),
-            paid=bool(webset.searches),
+            fields=fields,
+            paid=paid,
             desired=webset,
         )
     )
     for index, search in enumerate(webset.searches):
         inline = index == 0
-        reason = "sent inline with the new webset" if inline else "new webset; runs after it"
+        reason = INLINE if inline else "new webset; runs after it"
         fields = diff_fields(Kind.SEARCH, search.spec, None)
         p.changes.append(search_run(search, None, 0, reason, fields, inline=inline))
-    for enrichment in webset.enrichments:
-        fields = diff_fields(Kind.ENRICHMENT, enrichment.spec, None)
-        reason = "sent inline with the new webset"
+    for resource, inline in [(e, True) for e in webset.enrichments] + [
+        (m, False) for m in webset.monitors
+    ]:
+        fields = diff_fields(resource.kind, resource.spec, None)
+        reason = INLINE if inline else "new webset"
         p.changes.append(
             Change(
-                enrichment.address,
+                resource.address,
                 Action.CREATE,
                 reason,
                 fields=fields,
-                desired=enrichment,
-                inline=True,
+                desired=resource,
+                inline=inline,
             )
-        )
-    for monitor in webset.monitors:
-        fields = diff_fields(Kind.MONITOR, monitor.spec, None)
-        p.changes.append(
-            Change(monitor.address, Action.CREATE, "new webset", fields=fields, desired=monitor)
         )
 
 
