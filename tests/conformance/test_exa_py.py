@@ -275,3 +275,32 @@ def test_sdk_errors_carry_status_and_error_body(served: Served, spec_checker: Sp
     assert [e.status for e in exchanges] == [201, 409, 404, 401]
     assert exchanges[1].body["error"] == "Webset with this externalId already exists"
     assert spec_checker.check_all(exchanges) == 4
+
+
+@pytest.mark.parametrize(
+    "entity",
+    [
+        {"type": "company"},
+        {"type": "person"},
+        {"type": "article"},
+        {"type": "research_paper"},
+        {"type": "custom", "description": "Open-source repositories"},
+    ],
+)
+def test_items_of_every_entity_type(
+    served: Served, spec_checker: SpecChecker, entity: dict[str, str]
+) -> None:
+    exa = _exa(served)
+    webset = exa.websets.create(
+        CreateWebsetParameters.model_validate(
+            {
+                "search": {"query": "Things about robotics", "count": 2, "entity": entity},
+                "enrichments": [{"description": "Launch date", "format": "date"}],
+            }
+        )
+    )
+    served.clock.advance(10)
+    items = exa.websets.items.list(webset.id).data
+    assert [i.properties.type for i in items] == [entity["type"]] * 2
+    assert [r.format for i in items for r in i.enrichments or []] == ["date", "date"]
+    assert spec_checker.check_all(served.recorder.take()) == 2

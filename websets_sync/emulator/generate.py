@@ -86,42 +86,55 @@ def success_rate(rng: random.Random) -> float:
     return float(rng.randint(55, 100))
 
 
+_DOCUMENT_KEYS = {"article": "article", "research_paper": "researchPaper", "custom": "custom"}
+
+
 def item_properties(entity: JSON | None, rng: random.Random, query: str) -> JSON:
     """Item properties of the search's entity type, shaped as the spec's oneOf requires."""
     kind = (entity or {}).get("type", "company")
     name = f"{rng.choice(_WORDS)} {rng.choice(_SUFFIX)}"
-    slug = name.lower().replace(" ", "-")
     description = f"Found for: {query[:200]}"
     if kind == "person":
-        person = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
-        return {
-            "type": "person",
-            "url": f"https://www.linkedin.com/in/{_slug(person)}-{rng.randint(1, 999)}",
-            "description": description,
-            "person": {
-                "name": person,
-                "location": rng.choice(_CITIES),
-                "position": rng.choice(("CEO", "CTO", "Founder", "Engineer")),
-                "company": {"name": name, "location": rng.choice(_CITIES)},
-                "pictureUrl": None,
-            },
-        }
-    if kind in ("article", "research_paper", "custom"):
-        key = {"article": "article", "research_paper": "researchPaper", "custom": "custom"}[kind]
-        return {
-            "type": kind,
-            "url": f"https://{slug}.example.com/{rng.randint(1000, 9999)}",
-            "description": description,
-            "content": f"{name} text about {query[:100]}",
-            key: {
-                "title": f"{name}: {query[:80]}",
-                "author": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
-                "publishedAt": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-            },
-        }
+        return _person(rng, name, description)
+    if kind in _DOCUMENT_KEYS:
+        return _document(kind, rng, name, description, query)
+    return _company(rng, name, description, query)
+
+
+def _person(rng: random.Random, company: str, description: str) -> JSON:
+    person = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+    return {
+        "type": "person",
+        "url": f"https://www.linkedin.com/in/{_slug(person)}-{rng.randint(1, 999)}",
+        "description": description,
+        "person": {
+            "name": person,
+            "location": rng.choice(_CITIES),
+            "position": rng.choice(("CEO", "CTO", "Founder", "Engineer")),
+            "company": {"name": company, "location": rng.choice(_CITIES)},
+            "pictureUrl": None,
+        },
+    }
+
+
+def _document(kind: str, rng: random.Random, name: str, description: str, query: str) -> JSON:
+    return {
+        "type": kind,
+        "url": f"https://{_slug(name)}.example.com/{rng.randint(1000, 9999)}",
+        "description": description,
+        "content": f"{name} text about {query[:100]}",
+        _DOCUMENT_KEYS[kind]: {
+            "title": f"{name}: {query[:80]}",
+            "author": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+            "publishedAt": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        },
+    }
+
+
+def _company(rng: random.Random, name: str, description: str, query: str) -> JSON:
     return {
         "type": "company",
-        "url": f"https://{slug}.example.com",
+        "url": f"https://{_slug(name)}.example.com",
         "description": description,
         "content": f"{name} builds things related to {query[:100]}",
         "company": {
