@@ -19,6 +19,8 @@ class Faults:
     method ``*`` for any) to the status to answer before doing anything.
     ``lost_response_rate`` applies to mutating requests only: the write is committed, then the
     answer is lost, which is the case a client must reconcile by reading live state.
+    ``qps_limit`` counts accepted requests in a sliding one-second window of the emulator's clock
+    (a fake clock makes it exact in tests); ``latency`` is real time, slept outside the lock.
     """
 
     latency: float = 0.0
