@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from websets_sync.interpolate import Interpolation, interpolate
 from websets_sync.manifest import MAX_FILE_BYTES, load_file
@@ -120,3 +122,24 @@ def test_interpolate(text: str, env: dict[str, str], expected: str, errors: list
 def test_interpolation_only_in_values_not_keys(tmp_path: Path) -> None:
     manifest, problems = load(tmp_path, "${K}: ${V}\n", {"K": "k", "V": "v"})
     assert problems == [] and manifest.data == {"${K}": "v"}
+
+
+names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text().filter(lambda t: "$" not in t))
+def test_text_without_dollar_is_unchanged(text: str) -> None:
+    result = interpolate(text, Interpolation({}))
+    assert (result.text, result.errors, result.substituted) == (text, [], False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text().filter(lambda t: "$" not in t), names, st.text().filter(lambda t: "$" not in t))
+def test_escape_and_substitution(prefix: str, name: str, value: str) -> None:
+    env = Interpolation({name: value})
+    assert interpolate(f"{prefix}$${{{name}}}", env).text == f"{prefix}${{{name}}}"
+    assert interpolate(f"{prefix}${{{name}}}", env).text == prefix + value
+    assert interpolate(f"${{{name}:-{prefix.replace('}', '')}}}", env).text == (
+        value or prefix.replace("}", "")
+    )
