@@ -99,11 +99,24 @@ def enrichment_update_body(enrichment: DesiredResource, project: str) -> JSON:
 
 
 def monitor_create_body(monitor: DesiredResource, project: str, webset_id: str) -> JSON:
-    """POST /monitors: the monitor for ``webset_id``, tagged."""
+    """POST /monitors: the monitor for ``webset_id``, tagged.
+
+    The create body has no ``status`` (monitors start enabled): see ``monitor_after_create``.
+    """
     body: JSON = {"websetId": webset_id}
-    body.update(_without_metadata(monitor.spec))
+    body.update(_without(monitor.spec, ("metadata", "status")))
     body["metadata"] = _metadata(monitor.spec, child_tags(monitor, project))
     return body
+
+
+def monitor_after_create(monitor: DesiredResource) -> JSON | None:
+    """The PATCH /monitors/{id} body to send right after the create, or None.
+
+    A monitor declared ``enabled: false`` can only be created enabled and then disabled.
+    """
+    if monitor.spec.get("status") == "disabled":
+        return {"status": "disabled"}
+    return None
 
 
 def monitor_update_body(monitor: DesiredResource, project: str) -> JSON:
@@ -130,4 +143,8 @@ def _metadata(spec: Mapping[str, Any], tags: Mapping[str, str]) -> dict[str, str
 
 
 def _without_metadata(spec: Mapping[str, Any]) -> JSON:
-    return {name: value for name, value in spec.items() if name != "metadata"}
+    return _without(spec, ("metadata",))
+
+
+def _without(spec: Mapping[str, Any], names: tuple[str, ...]) -> JSON:
+    return {name: value for name, value in spec.items() if name not in names}
