@@ -23,3 +23,39 @@ print("GET /websets/demo-leads ->", got["title"], "| searches:", [s["status"] fo
 print("POST again ->", httpx.post(f"{api}/websets", headers=key, json={"externalId": "demo-leads"}).json())
 PY
 kill "$emu_pid"; wait "$emu_pid" 2>/dev/null || true
+
+# --- main job (ecosystem): validate, plan, apply, plan again — on every example set -------------
+# Everything lives in a temp folder (emulator data, state files, exports), so reruns start fresh.
+demo_dir=$(mktemp -d "${TMPDIR:-/tmp}/websets-sync-demo.XXXXXX")
+trap 'rm -rf "$demo_dir"; rm -f "${emu_log:-}"' EXIT
+if [ -t 1 ] && [ -z "${NO_COLOR+set}" ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+ws() { printf '$ websets-sync %s\n' "$*"; .venv/bin/websets-sync "$@"; }
+
+for example in examples/*/; do
+  example=${example%/}
+  find "$example" -name '*.yaml' | grep -q . || continue  # examples/github holds CI recipes
+  name=$(basename "$example")
+  emu=(--emulator "$demo_dir/emulator.json" --state "$demo_dir/$name/state.json")
+  step "$name: 1. validate (offline, no API key)"
+  ws validate "$example"
+  step "$name: 2. plan against the emulator"
+  ws "${emu[@]}" plan "$example"
+  step "$name: 3. apply"
+  ws "${emu[@]}" apply "$example" --auto-approve
+  step "$name: 4. plan again: nothing left to do"
+  ws "${emu[@]}" plan "$example" --detailed-exitcode || {
+    echo "demo: the plan after apply is not empty" >&2
+    exit 1
+  }
+done
+
+step "export: the live account back to manifests, which plan with no changes"
+emu=(--emulator "$demo_dir/emulator.json" --state "$demo_dir/quickstart/state.json")
+ws "${emu[@]}" export --project quickstart --out "$demo_dir/exported"
+sed -n '1,12p' "$demo_dir/exported/eu-ai-series-a.yaml"
+echo "  ..."
+ws "${emu[@]}" plan "$demo_dir/exported" --detailed-exitcode
+step "state: what apply remembers (webhook secrets are masked)"
+ws --state "$demo_dir/multi-file/state.json" state list
+printf '\nDemo finished: every example set validated, planned, applied and re-planned with no changes.\n'
