@@ -62,6 +62,7 @@ def test_update_body_sends_full_metadata_and_keeps_the_initial_search_tag() -> N
 
 def test_search_body_is_tagged() -> None:
     assert bodies.search_body(WEBSET.searches[1], "growth") == {
+        "count": 10,
         "query": "q2",
         "metadata": {TAG_PROJECT: "growth", TAG_EXTERNAL_ID: "second"},
     }

@@ -20,6 +20,9 @@ from websets_sync.model import (
 
 JSON = dict[str, Any]
 
+#: The search count the API documents as the default (the manifest may omit it).
+DEFAULT_SEARCH_COUNT = 10
+
 #: Fields the update endpoints accept, per kind (webset update is title + metadata).
 _ENRICHMENT_UPDATABLE = ("description", "format", "options")
 _MONITOR_UPDATABLE = ("cadence", "behavior", "status")
@@ -80,8 +83,11 @@ def webset_update_body(webset: DesiredWebset, project: str, live: LiveObject | N
 
 
 def search_body(search: DesiredResource, project: str) -> JSON:
-    """POST /websets/{id}/searches: the declared definition, tagged."""
-    body = _without_metadata(search.spec)
+    """POST /websets/{id}/searches: the declared definition, tagged.
+
+    ``count`` is required here (unlike in the inline search), so its documented default is sent.
+    """
+    body = {"count": DEFAULT_SEARCH_COUNT, **_without_metadata(search.spec)}
     body["metadata"] = _metadata(search.spec, child_tags(search, project))
     return body
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from websets_sync.bodies import DEFAULT_SEARCH_COUNT
 from websets_sync.diff import diff_fields
 from websets_sync.identity import (
     current_search,
@@ -18,8 +19,6 @@ from websets_sync.kinds import RULES
 from websets_sync.model import Address, DesiredResource, Kind, LiveObject, LiveWebset
 from websets_sync.plan import Action, Change, FieldChange, PlanOptions, Skipped
 from websets_sync.state import State
-
-DEFAULT_SEARCH_COUNT = 10
 
 
 @dataclass
