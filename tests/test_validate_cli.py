@@ -36,6 +36,17 @@ def test_examples_validate_with_no_environment(example: str, summary: str) -> No
     assert result.stderr == ""
 
 
+MANIFEST_SETS = sorted(d.name for d in EXAMPLES.iterdir() if d.is_dir() and d.name != "github")
+
+
+@pytest.mark.parametrize("example", MANIFEST_SETS)
+def test_every_example_set_validates(example: str) -> None:
+    # examples/github holds CI recipes, not manifests; every other folder is a manifest set.
+    result = run("validate", str(EXAMPLES / example))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("ok: ")
+
+
 def test_every_example_file_declares_the_schema_by_a_working_relative_path() -> None:
     files = [p for p in EXAMPLES.rglob("*.y*ml") if "github" not in p.relative_to(EXAMPLES).parts]
     assert len(files) >= 6
