@@ -40,6 +40,7 @@ def search_spec(first: bool) -> st.SearchStrategy[dict[str, Any]]:
         "count": st.integers(1, 30),
         "entity": ENTITY,
         "criteria": CRITERIA,
+        "recall": st.booleans(),
     }
     if not first:
         extra["behavior"] = st.sampled_from(["override", "append"])
