@@ -135,3 +135,29 @@ def test_saved_plan_is_stale_when_options_or_manifests_differ() -> None:
 def test_invalid_saved_plans_are_rejected_clearly(text: str, message: str) -> None:
     with pytest.raises(PlanError, match=message):
         read_saved_plan(text)
+
+
+def test_searches_finding_items_do_not_make_a_saved_plan_stale() -> None:
+    emulator = Emulator()
+    tags = {"websets-sync/project": "growth", "websets-sync/initial-search": "initial"}
+    webset = emulator.seed(
+        "webset",
+        {"externalId": "eu-ai", "title": "EU AI startups", "metadata": {"owner": "growth", **tags}},
+    )
+    search = emulator.seed(
+        "search",
+        {
+            "websetId": webset["id"],
+            "query": "AI startups in Europe",
+            "count": 20,
+            "progress": {"found": 3, "analyzed": 9, "completion": 15, "timeLeft": 9},
+        },
+    )
+    first = make_plan(emulator)
+    enrichment = next(c for c in first.changes if c.address.kind.value == "enrichment")
+    assert enrichment.estimated_items == 3
+    saved = read_saved_plan(saved_plan_text(first))
+    emulator.edit("search", search["id"], {"progress": {"found": 20, "completion": 100}})
+    later = make_plan(emulator)
+    assert next(c for c in later.changes if c.address == enrichment.address).estimated_items == 20
+    check_saved_plan(saved, later)

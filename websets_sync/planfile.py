@@ -88,13 +88,26 @@ def check_saved_plan(saved: SavedPlan, rebuilt: Plan) -> None:
     ]
     now = plan_to_dict(rebuilt)
     for key in ("changes", "skipped"):
-        if now[key] != saved.contract.get(key):
+        if _decisions(now.get(key)) != _decisions(saved.contract.get(key)):
             lines.append(f"the plan's {key} are no longer the same")
     if lines:
         raise StalePlanError(
             "live state changed since the plan was saved",
             detail="\n".join(lines) + "\nMake a new plan and review it again.",
         )
+
+
+def _decisions(entries: Any) -> list[tuple[Any, ...]]:
+    """What a plan decides for each address. Reasons and paid estimates are left out: they
+    follow item counts, which grow while searches run without making the plan different."""
+    if not isinstance(entries, list):
+        return []
+    keys = ("address", "action", "id", "fields")
+    return [
+        tuple(json.dumps(entry.get(k), sort_keys=True) for k in keys)
+        for entry in entries
+        if isinstance(entry, Mapping)
+    ]
 
 
 def _referenced_ids(contract: Mapping[str, Any]) -> set[str]:
