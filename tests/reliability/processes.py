@@ -1,0 +1,80 @@
+"""Real processes for the crash and concurrency tests: `emulator serve` and the CLI itself."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from apply_support import API_KEY
+
+CLI = [sys.executable, "-m", "websets_sync"]
+_URL = re.compile(r"emulator on (http://127\.0\.0\.1:\d+/websets/v0)")
+
+
+@contextmanager
+def served_emulator(data: Path, *extra: str) -> Iterator[str]:
+    """`websets-sync emulator serve --data FILE --port 0` in a subprocess; yields its API URL."""
+    process = subprocess.Popen(
+        [
+            *CLI,
+            "emulator",
+            "serve",
+            "--port",
+            "0",
+            "--data",
+            str(data),
+            "--api-key",
+            API_KEY,
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = _URL.search(line)
+        assert match, (
+            f"emulator did not start: {line!r} {process.stderr.read() if process.stderr else ''}"
+        )
+        yield match.group(1)
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)  # reaps it and closes the pipes
+
+
+@dataclass
+class Finished:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("WEBSETS_SYNC_API_URL", "NO_COLOR")}
+    env.update({"EXA_API_KEY": API_KEY, "NO_COLOR": "1"})
+    return env
+
+
+def start_cli(url: str, state: Path, args: Sequence[str], cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*CLI, "--api-url", url, "--state", str(state), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        env=cli_env(),
+    )
+
+
+def run_cli(url: str, state: Path, args: Sequence[str], cwd: Path) -> Finished:
+    process = start_cli(url, state, args, cwd)
+    stdout, stderr = process.communicate(timeout=120)
+    return Finished(process.returncode, stdout, stderr)
