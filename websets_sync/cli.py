@@ -583,6 +583,7 @@ def _state_entry(app: App, address: str) -> tuple[str, ResourceState]:
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
     help="Write one file per webset and webhooks.yaml into DIR (default: print one manifest).",
 )
 @click.option(
