@@ -10,7 +10,9 @@ file, which the CLI then reads with ``--emulator FILE``:
 - ``seed``: raw objects inserted as if made elsewhere (``name`` them; ``{name}`` in a later string
   is replaced by that object's id);
 - ``edits``: dashboard edits of objects found by address (``{"address": …, "changes": {…}}``);
+- ``reapply``: a second apply, e.g. of a manifest edit;
 - ``state``: a state file to use instead.
+``env`` sets environment variables for the CLI (``{name}`` works there too).
 
 Emulator ids are deterministic for a seed, but they depend on how many objects setup created;
 goldens show them as ``<kind#n>`` (numbered by first appearance) so that they only change when
@@ -61,23 +63,27 @@ def test_scenario(folder: Path, tmp_path: Path) -> None:
     config = json.loads((folder / "scenario.json").read_text())
     emulator_file = tmp_path / "emulator.json"
     state_file = tmp_path / "state.json"
-    prepare(folder, config.get("setup", {}), emulator_file, state_file)
+    names = prepare(folder, config.get("setup", {}), emulator_file, state_file)
+    env = substitute(config.get("env", {}), names)
     manifests = [str(folder / name) for name in config["manifests"]]
     expected_exit = config.get("exit_code", 0)
     views = (
         {"txt": []} if expected_exit == 1 else {"txt": [], "json": ["--json"], "md": ["--markdown"]}
     )
     for suffix, flags in views.items():
-        result = run_plan(emulator_file, state_file, [*manifests, *config.get("args", []), *flags])
+        args = [*manifests, *config.get("args", []), *flags]
+        result = run_plan(emulator_file, state_file, args, env)
         assert result.exit_code == expected_exit, result.output + result.stderr
         text = result.stderr if expected_exit == 1 else result.stdout
         assert not [secret for secret in SECRETS if secret in result.output + result.stderr]
         compare(folder / f"expected.{suffix}", normalize(text, folder))
 
 
-def run_plan(emulator_file: Path, state_file: Path, args: list[str]) -> Any:
+def run_plan(
+    emulator_file: Path, state_file: Path, args: list[str], extra_env: dict[str, str] | None = None
+) -> Any:
     runner = CliRunner()
-    env = {"EXA_API_KEY": "", "GITHUB_STEP_SUMMARY": "", "NO_COLOR": "1"}
+    env = {"EXA_API_KEY": "", "GITHUB_STEP_SUMMARY": "", "NO_COLOR": "1", **(extra_env or {})}
     global_options = ["--no-color", "--emulator", str(emulator_file), "--state", str(state_file)]
     return runner.invoke(cli, [*global_options, "plan", *args], env=env)
 
@@ -107,7 +113,10 @@ def compare(path: Path, actual: str) -> None:
 # --- setup --------------------------------------------------------------------------------------
 
 
-def prepare(folder: Path, setup: dict[str, Any], emulator_file: Path, state_file: Path) -> None:
+def prepare(
+    folder: Path, setup: dict[str, Any], emulator_file: Path, state_file: Path
+) -> dict[str, str]:
+    """Build the scenario's live state and state file; returns the ids of named seeds."""
     clock = itertools.count(1_760_000_000.0, 0.5)
     emulator = Emulator(data_file=emulator_file, seed=0, clock=lambda: next(clock))
     client = WebsetsClient(
@@ -116,8 +125,9 @@ def prepare(folder: Path, setup: dict[str, Any], emulator_file: Path, state_file
         api_url=EMULATOR_URL,
         rate_limit=None,
     )
-    if "apply" in setup:
-        apply_manifests([folder / name for name in setup["apply"]], client, state_file)
+    for key in ("apply", "reapply"):
+        if key in setup:
+            apply_manifests([folder / name for name in setup[key]], client, state_file)
     names: dict[str, str] = {}
     for entry in setup.get("seed", []):
         seeded = emulator.seed(entry["kind"], substitute(entry["data"], names))
@@ -130,12 +140,13 @@ def prepare(folder: Path, setup: dict[str, Any], emulator_file: Path, state_file
     if "state" in setup:
         state_file.write_text(json.dumps(substitute(setup["state"], names)))
     emulator.store.save()
+    return names
 
 
 def apply_manifests(paths: list[Path], client: WebsetsClient, state_file: Path) -> None:
     desired, _ = load_desired_state(paths, {})
-    plan = build_plan(desired, fetch_live_state(client), None, PlanOptions())
     with StateStore(state_file, desired.project) as store:
+        plan = build_plan(desired, fetch_live_state(client), store.state, PlanOptions())
         result = apply_plan(plan, client, store, parallelism=1)
     assert result.ok, result
 
@@ -184,7 +195,8 @@ def test_apply_then_plan_shows_no_changes(folder: Path, tmp_path: Path) -> None:
     config = json.loads((folder / "scenario.json").read_text())
     emulator_file = tmp_path / "emulator.json"
     state_file = tmp_path / "state.json"
-    prepare(folder, config.get("setup", {}), emulator_file, state_file)
+    names = prepare(folder, config.get("setup", {}), emulator_file, state_file)
+    env = substitute(config.get("env", {}), names)
     manifests = [folder / name for name in config["manifests"]]
     args = config.get("args", [])
     options = PlanOptions(
@@ -198,11 +210,12 @@ def test_apply_then_plan_shows_no_changes(folder: Path, tmp_path: Path) -> None:
         api_url=EMULATOR_URL,
         rate_limit=None,
     )
-    desired, _ = load_desired_state(manifests, {})
+    desired, _ = load_desired_state(manifests, env)
     with StateStore(state_file, desired.project) as store:
         plan = build_plan(desired, fetch_live_state(client), store.state, options)
         assert apply_plan(plan, client, store, parallelism=1).ok
-    result = run_plan(emulator_file, state_file, [*map(str, manifests), "--detailed-exitcode"])
+    args = [*map(str, manifests), "--detailed-exitcode"]
+    result = run_plan(emulator_file, state_file, args, env)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "No changes." in result.stdout
     assert "Warnings" not in result.stdout
