@@ -57,24 +57,28 @@ class Finished:
     stderr: str
 
 
-def cli_env() -> dict[str, str]:
+def cli_env(api_key: str = API_KEY) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("WEBSETS_SYNC_API_URL", "NO_COLOR")}
-    env.update({"EXA_API_KEY": API_KEY, "NO_COLOR": "1"})
+    env.update({"EXA_API_KEY": api_key, "NO_COLOR": "1"})
     return env
 
 
-def start_cli(url: str, state: Path, args: Sequence[str], cwd: Path) -> subprocess.Popen[str]:
+def start_cli(
+    url: str, state: Path, args: Sequence[str], cwd: Path, *, api_key: str = API_KEY
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*CLI, "--api-url", url, "--state", str(state), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=cwd,
-        env=cli_env(),
+        env=cli_env(api_key),
     )
 
 
-def run_cli(url: str, state: Path, args: Sequence[str], cwd: Path) -> Finished:
-    process = start_cli(url, state, args, cwd)
+def run_cli(
+    url: str, state: Path, args: Sequence[str], cwd: Path, *, api_key: str = API_KEY
+) -> Finished:
+    process = start_cli(url, state, args, cwd, api_key=api_key)
     stdout, stderr = process.communicate(timeout=120)
     return Finished(process.returncode, stdout, stderr)
