@@ -70,13 +70,16 @@ def test_scenario(folder: Path, tmp_path: Path) -> None:
     views = (
         {"txt": []} if expected_exit == 1 else {"txt": [], "json": ["--json"], "md": ["--markdown"]}
     )
+    written: list[str] = []
     for suffix, flags in views.items():
         args = [*manifests, *config.get("args", []), *flags]
         result = run_plan(emulator_file, state_file, args, env)
         assert result.exit_code == expected_exit, result.output + result.stderr
         text = result.stderr if expected_exit == 1 else result.stdout
         assert not [secret for secret in SECRETS if secret in result.output + result.stderr]
-        compare(folder / f"expected.{suffix}", normalize(text, folder))
+        written += compare(folder / f"expected.{suffix}", normalize(text, folder))
+    if written:
+        pytest.fail(f"{', '.join(written)} were missing and have been written; review them")
 
 
 def run_plan(
@@ -102,12 +105,14 @@ def normalize(text: str, folder: Path) -> str:
     return ID_PATTERN.sub(placeholder, text).rstrip() + "\n"
 
 
-def compare(path: Path, actual: str) -> None:
+def compare(path: Path, actual: str) -> list[str]:
+    """Check a golden; a missing one (or any, with UPDATE_GOLDENS=1) is written instead."""
     if UPDATE or not path.exists():
+        missing = not path.exists()
         path.write_text(actual)
-        if not UPDATE:
-            pytest.fail(f"{path.name} was missing and has been written; review and commit it")
+        return [path.name] if missing and not UPDATE else []
     assert actual == path.read_text(), f"{path} differs (UPDATE_GOLDENS=1 to regenerate)"
+    return []
 
 
 # --- setup --------------------------------------------------------------------------------------
