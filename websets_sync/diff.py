@@ -40,7 +40,7 @@ def definition_equal(
 
 
 def _creation_fields(kind: Kind, desired_spec: Mapping[str, Any]) -> tuple[FieldChange, ...]:
-    desired = normalize(kind, desired_spec, live=False)
+    desired = normalize(kind, desired_spec, live=False, keep_defaults=True)
     return _field_changes(kind, {}, desired)
 
 

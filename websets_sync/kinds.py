@@ -101,14 +101,20 @@ RULES: Mapping[Kind, KindRules] = {
 
 
 def normalize(
-    kind: Kind, data: Mapping[str, Any], *, live: bool, keep_reserved: bool = False
+    kind: Kind,
+    data: Mapping[str, Any],
+    *,
+    live: bool,
+    keep_reserved: bool = False,
+    keep_defaults: bool = False,
 ) -> dict[str, Any]:
     """The comparable view of a desired spec (``live=False``) or a live object (``live=True``).
 
     Keeps only compared fields, drops server-owned nested fields and reserved metadata tags,
     strips strings (the API and exa-py store them stripped), turns integral floats into ints,
     removes documented defaults and empty values, and sorts set-like lists.
-    ``keep_reserved`` keeps the reserved tags (for fingerprints, where ownership matters).
+    ``keep_reserved`` keeps the reserved tags (for fingerprints, where ownership matters);
+    ``keep_defaults`` keeps declared defaults (to show what a create will send).
     """
     rules = RULES[kind]
     view: dict[str, Any] = {}
@@ -123,7 +129,7 @@ def normalize(
     if isinstance(view.get("metadata"), dict) and not keep_reserved:
         view["metadata"] = user_metadata(view["metadata"])
     for path, default in rules.defaults.items():
-        if _get_path(view, path) == default:
+        if not keep_defaults and _get_path(view, path) == default:
             _delete_path(view, path)
     for path in rules.set_like:
         value = _get_path(view, path)
