@@ -63,7 +63,8 @@ def _details(change: Change) -> str:
         word for word, on in (("paid", change.paid), ("destructive", change.destructive)) if on
     ]
     suffix = f" ({', '.join(flags)})" if flags else ""
-    summary = f"<code>{change.action.symbol} {change.address}</code> {change.action.value}{suffix}"
+    label = _cell(f"{change.action.symbol} {change.address}")
+    summary = f"<code>{label}</code> {change.action.value}{suffix}"
     lines = ["<details>", f"<summary>{summary}</summary>", ""]
     lines.append(_cell(change.reason) + (f" (id `{change.id}`)" if change.id else ""))
     if change.fields:
