@@ -140,3 +140,55 @@ def test_apply_then_plan_has_no_changes(desired: DesiredState) -> None:
     drift = [(str(c.address), c.fields) for c in second.changes if c.action is not Action.NOOP]
     assert drift == []
     assert second.warnings == ()
+
+
+def _edits(kind: Kind, data: dict[str, Any], spec: Any) -> list[dict[str, Any]]:
+    """Dashboard edits of one declared field each (an undeclared title is the server's)."""
+    metadata = dict(data.get("metadata") or {})
+    if kind is Kind.WEBSET:
+        edits = [{"metadata": {**metadata, "owner": "someone else"}}]
+        return edits + ([{"title": "edited title"}] if "title" in spec else [])
+    if kind is Kind.ENRICHMENT:
+        return [{"description": "edited description"}, {"metadata": {**metadata, "x": "y"}}]
+    if kind is Kind.MONITOR:
+        config = dict(data["behavior"]["config"])
+        config["count"] = int(config["count"]) + 1
+        return [
+            {"cadence": {**data["cadence"], "cron": "45 7 * * *"}},
+            {"status": "disabled"},
+            {"behavior": {**data["behavior"], "config": config}},
+        ]
+    return [{"url": "https://hooks.example.com/edited"}, {"events": ["webset.deleted"]}]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(desired_state(), st.data())
+def test_any_dashboard_edit_is_planned_as_an_update(
+    desired: DesiredState, data: st.DataObject
+) -> None:
+    emulator = Emulator()
+    client = WebsetsClient(
+        httpx.Client(transport=emulator.transport()),
+        api_key="k",
+        api_url="http://emulator.local/websets/v0",
+        rate_limit=None,
+    )
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        StateStore(Path(folder) / "state.json", desired.project) as store,
+    ):
+        first = build_plan(desired, fetch_live_state(client), store.state, PlanOptions())
+        assert apply_plan(first, client, store).ok
+        applied = build_plan(desired, fetch_live_state(client), store.state, PlanOptions())
+        candidates = [
+            c for c in applied.changes if c.kind is not Kind.SEARCH and c.live is not None
+        ]
+        target = data.draw(st.sampled_from(candidates))
+        assert target.live is not None and target.desired is not None
+        edits = _edits(target.kind, dict(target.live.data), target.desired.spec)
+        edit = data.draw(st.sampled_from(edits))
+        emulator.edit(target.kind.value, target.live.id, edit)
+        second = build_plan(desired, fetch_live_state(client), store.state, PlanOptions())
+    changed = [c for c in second.changes if c.action is not Action.NOOP]
+    assert [(c.address, c.action) for c in changed] == [(target.address, Action.UPDATE)]
+    assert changed[0].fields
