@@ -148,7 +148,9 @@ def plan_searches(
         if name not in declared_names:
             child = Address.for_child(Kind.SEARCH, address.name, name)
             reason = "no longer declared; searches cannot be deleted and stay as history"
-            p.changes.append(Change(child, Action.NOOP, reason, id=obj.id, webset_id=live.id))
+            p.changes.append(
+                Change(child, Action.NOOP, reason, id=obj.id, live=obj, webset_id=live.id)
+            )
 
 
 def _search_change(p: Planning, search: DesiredResource, live: LiveWebset, items: int) -> Change:
@@ -157,13 +159,27 @@ def _search_change(p: Planning, search: DesiredResource, live: LiveWebset, items
         equal = untagged_equal_search(search, live, p.project)
         if equal is not None:
             reason = f"satisfied by untagged live search {equal.id} with the same definition"
-            return Change(search.address, Action.NOOP, reason, id=equal.id, webset_id=live.id)
+            return Change(
+                search.address,
+                Action.NOOP,
+                reason,
+                id=equal.id,
+                desired=search,
+                live=equal,
+                webset_id=live.id,
+            )
         return search_run(search, live.id, items, "never run", diff_fields(Kind.SEARCH, spec, None))
     fields = diff_fields(Kind.SEARCH, spec, current.data)
     if not fields:
         reason = "definition unchanged since the last run"
         return Change(
-            search.address, Action.NOOP, reason, id=current.id, live=current, webset_id=live.id
+            search.address,
+            Action.NOOP,
+            reason,
+            id=current.id,
+            desired=search,
+            live=current,
+            webset_id=live.id,
         )
     reason = f"definition changed since search {current.id}"
     return search_run(search, live.id, items, reason, fields, live_search=current)
