@@ -32,6 +32,12 @@ PROTECTION_HINT = (
 def build_plan(
     desired: DesiredState, live: LiveState, state: State | None, options: PlanOptions
 ) -> Plan:
+    """Every declared address once (no-ops included), managed undeclared objects as deletes
+    (or skipped without ``allow_delete``), creates top-down and deletes bottom-up.
+
+    Raises PlanError for a webset owned by another project, a pinned id that does not exist,
+    a deletion of a webset protected by preventDestroy, a bad --replace or --target.
+    """
     p = Planning(desired.project, state or State(), options)
     _check_replace_targets(desired, options)
     matched: set[str] = set()
