@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from click.testing import CliRunner
 
 from websets_sync.cli import cli
@@ -55,7 +56,17 @@ def test_serve_applies_fault_options() -> None:
         assert httpx.get(f"{api_url}/websets", headers={"x-api-key": "k"}).status_code == 200
 
 
-def test_bad_fail_option_is_a_usage_error() -> None:
-    result = CliRunner().invoke(cli, ["emulator", "serve", "--fail", "nonsense"])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fail", "nonsense"], "METHOD:PATH-REGEX=STATUS"),
+        (["--fail", "GET:^/x=200"], "status must be 400..599"),
+        (["--fail", "GET:([=500"], "--fail"),
+        (["--error-rate", "1.5"], "--error-rate"),
+        (["--qps-limit", "0"], "--qps-limit"),
+    ],
+)
+def test_bad_fault_options_are_usage_errors(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, ["emulator", "serve", *args])
     assert result.exit_code == 1
-    assert "METHOD:PATH-REGEX=STATUS" in result.output
+    assert message in result.output

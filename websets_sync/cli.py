@@ -670,7 +670,7 @@ def _fail_option(
     for value in values:
         try:
             rule, status = parse_fail_option(value)
-        except ValueError as exc:  # includes re.error
+        except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
         rules[rule] = status
     return rules
@@ -686,12 +686,30 @@ def _fail_option(
     help="Persist to this JSON file (default: the global --emulator FILE, else memory only).",
 )
 @click.option("--api-key", help="Accept only this key (default: any non-empty key).")
-@click.option("--latency", type=float, default=0.0, help="Seconds added to every request.")
-@click.option("--qps-limit", type=float, help="Answer 429 + Retry-After above this many QPS.")
-@click.option("--error-rate", type=float, default=0.0, help="Share of requests answered 500.")
+@click.option(
+    "--latency",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    metavar="SECONDS",
+    help="Seconds added to every request.",
+)
+@click.option(
+    "--qps-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="QPS",
+    help="Answer 429 + Retry-After above this many QPS.",
+)
+@click.option(
+    "--error-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    metavar="SHARE",
+    help="Share of requests answered 500.",
+)
 @click.option(
     "--lost-response-rate",
-    type=float,
+    type=click.FloatRange(0, 1),
+    metavar="SHARE",
     default=0.0,
     help="Share of writes committed whose answer is then lost (connection closed).",
 )

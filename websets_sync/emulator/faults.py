@@ -86,7 +86,10 @@ def parse_fail_option(text: str) -> tuple[str, int]:
     method, colon, pattern = spec.partition(":")
     if not sep or not colon or not method or not pattern or not status.isdigit():
         raise ValueError(f"expected METHOD:PATH-REGEX=STATUS, got {text!r}")
-    re.compile(pattern)
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"invalid PATH-REGEX {pattern!r}: {exc}") from None
     code = int(status)
     if not 400 <= code <= 599:
         raise ValueError(f"status must be 400..599, got {code}")
