@@ -180,3 +180,12 @@ def test_events_record_creations(api: httpx.Client) -> None:
     only = api.get("/events", params={"types": "webset.search.created"}).json()["data"]
     assert [e["data"]["websetId"] for e in only] == [webset["id"]]
     assert api.get(f"/events/{events[0]['id']}").json()["data"]["id"] == webset["id"]
+
+
+def test_events_filter_by_creation_time(api: httpx.Client) -> None:
+    api.post("/websets", json={})
+    assert (
+        len(api.get("/events", params={"createdAfter": "2026-11-22T11:59:00Z"}).json()["data"]) == 1
+    )
+    assert api.get("/events", params={"createdBefore": "2026-11-22T12:00:00Z"}).json()["data"] == []
+    assert api.get("/events", params={"createdAfter": "yesterday"}).status_code == 400

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from websets_sync.emulator import validate, views
-from websets_sync.emulator.failures import bad_request
+from websets_sync.emulator.failures import bad_query, bad_request
 from websets_sync.emulator.router import ROUTES, Ctx, Reply, find, listing, page
 from websets_sync.emulator.store import JSON, iso, public
 
@@ -127,6 +129,11 @@ def _events(ctx: Ctx, params: list[str]) -> Reply:
     types = ctx.query.get("types", []) + ctx.query.get("types[]", [])
     if types:
         events = [e for e in events if e["type"] in types]
+    before, after = _moment(ctx, "createdBefore"), _moment(ctx, "createdAfter")
+    if before is not None:
+        events = [e for e in events if _parse_moment(e["createdAt"]) < before]
+    if after is not None:
+        events = [e for e in events if _parse_moment(e["createdAt"]) > after]
     chunk, paging = page(ctx, events, maximum=MAX_PAGE)
     return listing([public(e) for e in chunk], paging)
 
@@ -134,3 +141,21 @@ def _events(ctx: Ctx, params: list[str]) -> Reply:
 @ROUTES.add("GET", "/events/*")
 def _event(ctx: Ctx, params: list[str]) -> Reply:
     return Reply(200, public(find(ctx.store, "event", params[0], "Event")))
+
+
+def _parse_moment(text: str) -> datetime:
+    # fromisoformat accepts "Z" only from Python 3.11 on.
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _moment(ctx: Ctx, name: str) -> datetime | None:
+    text = ctx.arg(name)
+    if text is None:
+        return None
+    try:
+        moment = _parse_moment(text)
+    except ValueError:
+        raise bad_query(f"{name}: must be an ISO 8601 date-time") from None
+    if moment.tzinfo is None:
+        raise bad_query(f"{name}: must include a timezone (e.g. Z)")
+    return moment
