@@ -14,14 +14,8 @@ import httpx
 from websets_sync.apply import ApplyResult, apply_plan
 from websets_sync.client import WebsetsClient
 from websets_sync.emulator import Emulator, Faults, Timing
-from websets_sync.model import (
-    TAG_EXTERNAL_ID,
-    TAG_PROJECT,
-    Kind,
-    LiveObject,
-    LiveState,
-    LiveWebset,
-)
+from websets_sync.fetch import fetch_live_state
+from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT, LiveState
 from websets_sync.plan import Plan, PlanOptions, build_plan
 from websets_sync.schema import load_desired_state
 from websets_sync.state import StateStore, load_state
@@ -82,30 +76,7 @@ def write(path: Path, text: str) -> Path:
 
 
 def fetch_live(client: WebsetsClient) -> LiveState:
-    """The planner's fetch when it exists; until then a direct reading of the listings."""
-    try:
-        from websets_sync.fetch import fetch_live_state  # type: ignore[import-not-found]
-    except ImportError:
-        pass
-    else:
-        live: LiveState = fetch_live_state(client)
-        return live
-    websets = []
-    for raw in client.iter_websets():
-        websets.append(
-            LiveWebset(
-                webset=LiveObject(Kind.WEBSET, raw["id"], raw),
-                searches=_objs(Kind.SEARCH, raw.get("searches")),
-                enrichments=_objs(Kind.ENRICHMENT, raw.get("enrichments")),
-                monitors=_objs(Kind.MONITOR, raw.get("monitors")),
-            )
-        )
-    webhooks = _objs(Kind.WEBHOOK, list(client.iter_webhooks()))
-    return LiveState(tuple(websets), webhooks)
-
-
-def _objs(kind: Kind, raw: Any) -> tuple[LiveObject, ...]:
-    return tuple(LiveObject(kind, obj["id"], obj) for obj in raw or [])
+    return fetch_live_state(client)
 
 
 class LoseResponses:

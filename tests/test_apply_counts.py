@@ -121,3 +121,20 @@ def test_an_enrichment_update_that_did_not_take_effect_is_a_failure(tmp_path: Pa
     [only] = result.results
     assert only.outcome is Outcome.FAILED
     assert "did not take effect for description" in (only.message or "")
+
+
+def test_a_monitor_declared_disabled_is_disabled_right_after_its_create(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    text = manifest(websets=1, webhooks=0).replace(
+        "      - externalId: m0\n", "      - externalId: m0\n        enabled: false\n"
+    )
+    path = write(tmp_path / "m.yaml", text)
+    plan = world.plan([path])
+    world.emulator.clear_log()
+
+    result = world.execute(plan)
+
+    [monitor] = world.objects("monitor")
+    assert result.ok and monitor["status"] == "disabled"
+    assert world.requests()[-2:] == ["POST /monitors", f"PATCH /monitors/{monitor['id']}"]
+    assert not world.plan([path]).has_changes

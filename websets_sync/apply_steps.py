@@ -109,7 +109,15 @@ class Executor:
             ),
         )
         self.remember(change, str(data["id"]))
+        if desired.kind is Kind.MONITOR:
+            self._disable_if_declared(desired, str(data["id"]))
         return StepOutcome(str(data["id"]), LOST_RESPONSE_NOTE if found else None, data)
+
+    def _disable_if_declared(self, monitor: DesiredResource, monitor_id: str) -> None:
+        """Monitors are created enabled; one declared ``enabled: false`` is disabled at once."""
+        follow_up = bodies.monitor_after_create(monitor)
+        if follow_up is not None:
+            self.client.update_monitor(monitor_id, follow_up)
 
     def _child_create_request(
         self, desired: DesiredResource, webset_id: str
