@@ -65,11 +65,12 @@ MONITOR = st.tuples(
     st.integers(1, 20),
     optional(query=WORDS, behavior=st.sampled_from(["append", "override"]), entity=ENTITY),
     optional(metadata=METADATA),
+    st.sampled_from(["enabled", "disabled"]),
 ).map(
     lambda t: {
         "cadence": {"cron": t[0], **t[1]},
         "behavior": {"type": "search", "config": {"count": t[2], **t[3]}},
-        "status": "enabled",
+        "status": t[5],
         **t[4],
     }
 )
@@ -155,7 +156,7 @@ def _edits(kind: Kind, data: dict[str, Any], spec: Any) -> list[dict[str, Any]]:
         config["count"] = int(config["count"]) + 1
         return [
             {"cadence": {**data["cadence"], "cron": "45 7 * * *"}},
-            {"status": "disabled"},
+            {"status": "enabled" if data["status"] == "disabled" else "disabled"},
             {"behavior": {**data["behavior"], "config": config}},
         ]
     return [{"url": "https://hooks.example.com/edited"}, {"events": ["webset.deleted"]}]
