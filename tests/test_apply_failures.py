@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 from pathlib import Path
 
@@ -122,3 +124,28 @@ def test_interrupt_starts_nothing_new_and_saves_what_was_done(tmp_path: Path) ->
     world.intercept = None
     _, rerun = world.apply([path])
     assert rerun.ok and not world.plan([path]).has_changes
+
+
+def test_a_real_ctrl_c_in_the_main_thread_lets_in_flight_work_finish(tmp_path: Path) -> None:
+    """SIGINT delivered while apply_plan waits on its workers: the same as the cancel event."""
+    world = World(tmp_path)
+    sent: list[int] = []
+
+    def ctrl_c_during_first_create(request: httpx.Request) -> httpx.Response:
+        response = world.emulator.handle(request)
+        if request.method == "POST" and not sent:
+            sent.append(1)
+            os.kill(os.getpid(), signal.SIGINT)  # arrives in the main thread, as Ctrl-C does
+        return response
+
+    world.intercept = ctrl_c_during_first_create
+    path = write(tmp_path / "m.yaml", manifest(websets=2))
+
+    _, result = world.apply([path], parallelism=1)
+
+    assert result.interrupted
+    assert world.emulator.count("POST") == 1
+    assert result.count(Outcome.APPLIED) == 4  # the webset and what its create carried
+    assert set(load_state(world.state_path).resources) == {
+        str(r.address) for r in result.results if r.outcome is Outcome.APPLIED
+    }

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 
 from websets_sync.apply_result import (
     INTERRUPTED,
@@ -46,8 +46,9 @@ def apply_plan(
 ) -> ApplyResult:
     """Make the live account match ``plan``; record every success in ``store`` as it happens.
 
-    ``cancel`` is an event the caller may set (Ctrl-C) to stop starting new work. A
-    KeyboardInterrupt arriving in this thread while units run does the same.
+    ``cancel`` is an event the caller may set to stop starting new work. A KeyboardInterrupt
+    (Ctrl-C) arriving in the calling thread while apply runs does the same; it is not re-raised:
+    ``ApplyResult.interrupted`` says it happened.
     """
     signal = StopSignal(cancel=cancel or threading.Event())
     executor = Executor(client, store, plan.project, _known_ids(plan))
@@ -58,20 +59,48 @@ def apply_plan(
         touched = WebsetUnitRun(unit, executor, signal, fail_fast, report).run()
         return [TouchedWebset(address, webset_id) for address, webset_id in touched]
 
-    futures: list[Future[list[TouchedWebset]]] = []
-    interrupted = False
-    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-        futures = [pool.submit(run, unit) for unit in units]
-        pending: set[Future[list[TouchedWebset]]] = set(futures)
-        while pending:
-            try:
-                _, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
-            except KeyboardInterrupt:
-                interrupted = True
-                signal.stop(INTERRUPTED)
-    touched = [t for future in futures for t in future.result()]
-    interrupted = interrupted or signal.interrupted
-    return ApplyResult(tuple(report.ordered(plan)), interrupted, tuple(touched))
+    def run_all() -> list[TouchedWebset]:
+        with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+            futures = [pool.submit(run, unit) for unit in units]
+        return [t for future in futures for t in future.result()]
+
+    touched = _run_interruptibly(run_all, signal)
+    return ApplyResult(tuple(report.ordered(plan)), signal.interrupted, tuple(touched))
+
+
+def _run_interruptibly(
+    work: Callable[[], list[TouchedWebset]], signal: StopSignal
+) -> list[TouchedWebset]:
+    """Run ``work`` on a coordinator thread while this thread only waits for it.
+
+    Ctrl-C raises KeyboardInterrupt in the main thread at any bytecode; keeping this thread's
+    part to a tiny join loop means the interrupt always lands here, where it becomes a stop
+    signal: nothing new starts, and requests in flight finish and are recorded.
+    """
+    outcome: list[list[TouchedWebset]] = []
+    failure: list[BaseException] = []
+    done = threading.Event()
+
+    def coordinate() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as exc:  # re-raised in the caller's thread below
+            failure.append(exc)
+        finally:
+            done.set()
+
+    # Not Thread.join: an interrupted join can leave is_alive() wrong (CPython gh-90882).
+    coordinator = threading.Thread(target=coordinate, name="apply-coordinator")
+    while not done.is_set():
+        try:
+            if coordinator.ident is None:
+                coordinator.start()
+            done.wait(0.2)
+        except KeyboardInterrupt:
+            signal.stop(INTERRUPTED)
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def group_units(changes: Iterable[Change]) -> list[list[Change]]:
