@@ -478,7 +478,11 @@ class _ApplyRun:
 
         self.app.console.print(render_apply_summary(result, self.app.console))
         if result.interrupted:
-            raise KeyboardInterrupt
+            raise ApplyError(
+                f"apply was interrupted: {result.count(Outcome.APPLIED)} applied, "
+                f"{result.count(Outcome.NOT_ATTEMPTED)} not attempted",
+                detail="What was applied is saved in the state file; run apply again to finish.",
+            )
         failed = result.count(Outcome.FAILED)
         if failed or not result.ok:
             raise ApplyError(
