@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
 import stat
 import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -338,3 +343,76 @@ def test_command_checker_rejects_unknown_commands_and_flags() -> None:
         assert_command_exists(["frobnicate"])
     with pytest.raises(AssertionError, match="has no option --colour"):
         assert_command_exists(["--colour", "validate", "a"])
+
+
+# --- the workflows' own run scripts, end to end against a served emulator ------------------------
+
+_URL = re.compile(r"(http://127\.0\.0\.1:\d+/websets/v0)")
+
+
+@contextmanager
+def served_emulator() -> Iterator[str]:
+    command = [sys.executable, "-m", "websets_sync", "emulator", "serve", "--port", "0"]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ) as process:
+        try:
+            assert process.stdout is not None
+            match = _URL.search(process.stdout.readline())
+            assert match, "emulator serve printed no URL"
+            yield match.group(1)
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=10)
+
+
+def run_step(workflow: dict[str, Any], name: str, cwd: Path, env: dict[str, str]) -> str:
+    """Run one step's script as Actions would (bash -e), with the workflow's and step's env."""
+    script = step(workflow, name)["run"]
+    declared = {**workflow["env"], **step(workflow, name).get("env", {})}
+    # `${{ secrets.X }}` values are GitHub's to fill in: here they come from ``env``.
+    full_env = {**env, **{k: str(v) for k, v in declared.items() if "${{" not in str(v)}}
+    result = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, f"{name}: {result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def test_recipe_steps_plan_apply_and_replan_for_real(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples" / "quickstart", repo / "websets")
+    bin_dir = str(Path(sys.executable).parent)
+    outputs = tmp_path / "github_output"
+    summary = tmp_path / "step_summary"
+    with served_emulator() as api_url:
+        env = {
+            **os.environ,
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "EXA_API_KEY": "ci-key",
+            "WEBSETS_SYNC_API_URL": api_url,
+            "GITHUB_OUTPUT": str(outputs),
+            "GITHUB_STEP_SUMMARY": str(summary),
+        }
+        pr, merge = load(PLAN), load(APPLY)
+        run_step(pr, "Validate manifests", repo, env)
+        run_step(pr, "Plan", repo, env)
+        assert outputs.read_text() == "exitcode=2\n"  # changes present, not an error
+        assert (repo / "plan.md").read_text().startswith("#")
+        assert json.loads((repo / "plan.json").read_text())["format_version"] == 1
+        assert (repo / "plan.md").read_text().strip() in summary.read_text()  # job summary
+
+        run_step(merge, "Validate", repo, env)
+        run_step(merge, "Plan", repo, env)
+        applied = run_step(merge, "Apply the plan shown above", repo, env)
+        assert "Apply complete" in applied
+
+        outputs.write_text("")
+        run_step(pr, "Plan", repo, env)
+        assert outputs.read_text() == "exitcode=0\n"  # the next pull request sees no changes
+    state = repo / ".websets-sync" / "state.json"
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600
