@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import httpx
+import pytest
 from apply_support import World, manifest, write
 
 from websets_sync.apply import Outcome
@@ -149,3 +150,43 @@ def test_a_real_ctrl_c_in_the_main_thread_lets_in_flight_work_finish(tmp_path: P
     assert set(load_state(world.state_path).resources) == {
         str(r.address) for r in result.results if r.outcome is Outcome.APPLIED
     }
+
+
+def test_an_unexpected_answer_fails_only_its_change(tmp_path: Path) -> None:
+    world = World(tmp_path)
+
+    def webhook_without_id(request: httpx.Request) -> httpx.Response:
+        response = world.emulator.handle(request)
+        if request.method == "POST" and request.url.path.endswith("/webhooks"):
+            return httpx.Response(200, json={"object": "webhook"})
+        return response
+
+    world.intercept = webhook_without_id
+    path = write(tmp_path / "m.yaml", manifest(websets=1))
+
+    _, result = world.apply([path])
+
+    outcomes = _outcomes(result)
+    assert outcomes.pop("webhook/hook-0") is Outcome.FAILED
+    assert set(outcomes.values()) == {Outcome.APPLIED}
+    [failed] = [r for r in result.results if r.outcome is Outcome.FAILED]
+    assert failed.message == "unexpected KeyError: 'id'"
+
+
+def test_a_state_file_that_cannot_be_saved_stops_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = World(tmp_path)
+    path = write(tmp_path / "m.yaml", manifest(websets=2))
+    plan = world.plan([path])
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("websets_sync.state.write_state_atomically", disk_full)
+    result = world.execute(plan, parallelism=1)
+
+    assert world.emulator.count("POST") == 1  # nothing after the change it could not record
+    [failed] = [r for r in result.results if r.outcome is Outcome.FAILED]
+    assert "state file could not be saved" in (failed.message or "")
+    assert result.count(Outcome.APPLIED) == 0

@@ -66,6 +66,8 @@ class WebsetUnitRun:
             # The state file could not be saved: making more changes would lose track of them.
             self._failed(change, f"the state file could not be saved: {exc}")
             self.signal.stop(f"the state file could not be saved: {exc}")
+        except Exception as exc:  # a bug or an odd answer: fail this change, keep the others going
+            self._failed(change, f"unexpected {type(exc).__name__}: {exc}")
         else:
             self._succeeded(change, outcome)
 
