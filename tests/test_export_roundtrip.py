@@ -154,3 +154,15 @@ def test_dashboard_webset_is_pinned_adopted_then_stable(account: Account, tmp_pa
     assert (again[0] / "berlin-fintech.yaml").read_text() == (
         exported[0] / "berlin-fintech.yaml"
     ).read_text()
+
+
+def test_a_pin_to_a_webset_that_is_gone_fails_clearly(account: Account, tmp_path: Path) -> None:
+    from websets_sync.errors import PlanError
+
+    webset = account.emulator.seed("webset", {"title": "Old list"})
+    exported = account.export("sales", tmp_path / "exported")
+    account.emulator.store.remove("webset", webset["id"])
+    with pytest.raises(
+        PlanError, match=f"pinned to webset id {webset['id']}, which does not exist"
+    ):
+        account.plan(exported)
