@@ -149,3 +149,13 @@ def test_concurrent_records_are_all_kept(tmp_path: Path) -> None:
             thread.join()
     state = load_state(path)
     assert len(state.resources) == 40 and state.serial == 40
+
+
+def test_forgetting_a_webset_with_children_drops_its_tree_in_one_save(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with StateStore(path, "p") as store:
+        for address in ("webset/a", "webset/a/search/s", "webset/ab", "webhook/a"):
+            store.record(address, ResourceState(id=address))
+        store.forget("webset/a", children=True)
+        assert set(store.state.resources) == {"webset/ab", "webhook/a"}
+        assert store.state.serial == 5

@@ -201,7 +201,8 @@ class Executor:
         if change.kind not in deletes:
             raise ApplyError(f"{change.address}: a {change.kind.value} cannot be deleted")
         gone_already = self._delete_object(deletes[change.kind])
-        self.store.forget(str(change.address))
+        # Deleting a webset deletes its children with it.
+        self.store.forget(str(change.address), children=change.kind is Kind.WEBSET)
         return StepOutcome(live_id, "it was already gone" if gone_already else None)
 
     @staticmethod

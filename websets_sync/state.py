@@ -269,13 +269,17 @@ class StateStore:
             resources[address] = resource
             self._save(resources)
 
-    def forget(self, address: str) -> None:
+    def forget(self, address: str, *, children: bool = False) -> None:
+        """Drop ``address`` (and with ``children``, every address below it) and save."""
         with self._mutex:
-            if address not in self._state.resources:
-                return
-            resources = dict(self._state.resources)
-            del resources[address]
-            self._save(resources)
+            below = address + "/"
+            resources = {
+                key: entry
+                for key, entry in self._state.resources.items()
+                if key != address and not (children and key.startswith(below))
+            }
+            if len(resources) != len(self._state.resources):
+                self._save(resources)
 
     def _save(self, resources: dict[str, ResourceState]) -> None:
         state = replace(self._state, serial=self._state.serial + 1, resources=resources)
