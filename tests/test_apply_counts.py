@@ -58,18 +58,15 @@ def test_one_field_changed_costs_one_request(tmp_path: Path) -> None:
     world = World(tmp_path)
     path = write(tmp_path / "m.yaml", manifest())
     world.apply([path])
-    write(path, manifest(title_suffix=" (renamed)"))
+    write(path, manifest().replace("title: Webset 1", "title: Webset one"))
     plan = world.plan([path])
     world.emulator.clear_log()
 
     result = world.execute(plan)
 
     ids = {ws["externalId"]: ws["id"] for ws in world.objects("webset")}
-    assert sorted(world.requests()) == [
-        f"POST /websets/{ids['ws-0']}",
-        f"POST /websets/{ids['ws-1']}",
-    ]
-    assert [r.action for r in result.results] == [Action.UPDATE, Action.UPDATE]
+    assert world.requests() == [f"POST /websets/{ids['ws-1']}"]
+    assert [(str(r.address), r.action) for r in result.results] == [("webset/ws-1", Action.UPDATE)]
 
 
 def test_enrichment_updates_are_confirmed_by_one_read_per_webset(tmp_path: Path) -> None:
