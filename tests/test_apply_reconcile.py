@@ -9,6 +9,7 @@ import pytest
 from apply_support import LoseResponses, World, manifest, tag_counts, write
 
 from websets_sync.apply import Outcome
+from websets_sync.apply_reconcile import same_search_definition
 from websets_sync.model import TAG_EXTERNAL_ID, TAG_INITIAL_SEARCH, TAG_PROJECT
 from websets_sync.state import load_state
 
@@ -195,3 +196,27 @@ def test_unknown_outcome_every_time_gives_up_without_duplicates(tmp_path: Path) 
     )
     assert world.objects("webhook") == []
     assert TAG_EXTERNAL_ID  # the tag the lookups search for
+
+
+def test_search_lookup_matches_the_definition_sent_and_ignores_server_extras() -> None:
+    body = {
+        "query": "q",
+        "count": 5,
+        "criteria": [{"description": "c"}],
+        "entity": {"type": "company"},
+        "behavior": "append",
+        "metadata": {"websets-sync/external-id": "s"},
+    }
+    live = {
+        "query": "q",
+        "count": 5,
+        "criteria": [{"description": "c", "successRate": 40}],
+        "entity": {"type": "company"},
+        "behavior": "append",
+        "progress": {"found": 3},
+    }
+    assert same_search_definition(body, live)
+    assert not same_search_definition(body, {**live, "query": "other"})
+    assert not same_search_definition(body, {**live, "count": 6})
+    assert not same_search_definition(body, {**live, "criteria": [{"description": "d"}]})
+    assert not same_search_definition(body, {**live, "entity": {"type": "person"}})

@@ -111,19 +111,22 @@ def find_webhook(
 
 
 def same_search_definition(body: Mapping[str, Any], live: Mapping[str, Any]) -> bool:
-    """Whether the live search is the one ``body`` asked for (server-filled extras ignored)."""
-    for key, wanted in body.items():
-        if key == "metadata":
-            continue
-        have = live.get(key)
-        if key == "criteria":
-            if _descriptions(wanted) != _descriptions(have):
-                return False
-        elif key == "entity" and isinstance(wanted, Mapping) and isinstance(have, Mapping):
-            if any(have.get(k) != v for k, v in wanted.items()):
-                return False
-        elif have != wanted:
-            return False
+    """Whether the live search is the one ``body`` asked for.
+
+    Only the fields the API echoes verbatim are compared (query, count, criteria descriptions,
+    entity type): a false "not found" here would send a second, paid search.
+    """
+    if live.get("query") != body.get("query"):
+        return False
+    if "count" in body and live.get("count") != body["count"]:
+        return False
+    if "criteria" in body and _descriptions(live.get("criteria")) != _descriptions(
+        body["criteria"]
+    ):
+        return False
+    wanted, have = body.get("entity"), live.get("entity")
+    if isinstance(wanted, Mapping) and isinstance(have, Mapping):
+        return bool(have.get("type") == wanted.get("type"))
     return True
 
 
