@@ -58,4 +58,17 @@ echo "  ..."
 ws "${emu[@]}" plan "$demo_dir/exported" --detailed-exitcode
 step "state: what apply remembers (webhook secrets are masked)"
 ws --state "$demo_dir/multi-file/state.json" state list
+
+# --- apply (apply): a flaky API — 5xx errors and lost responses — and still no duplicates ------
+step "apply against a flaky API: 15% errors, 25% lost responses; nothing is created twice"
+flaky_log="$demo_dir/flaky.log"
+.venv/bin/websets-sync emulator serve --port 0 --data "$demo_dir/flaky.json" --seed 4 \
+  --error-rate 0.15 --lost-response-rate 0.25 >"$flaky_log" &
+flaky_pid=$!
+for _ in $(seq 50); do grep -q http "$flaky_log" && break; sleep 0.1; done
+flaky=(--api-url "$(grep -o 'http://[^ ]*/websets/v0' "$flaky_log")" --state "$demo_dir/flaky/state.json")
+EXA_API_KEY=demo ws "${flaky[@]}" apply examples/multi-file --auto-approve | grep -v '^      '
+EXA_API_KEY=demo ws "${flaky[@]}" plan examples/multi-file --detailed-exitcode | tail -n 3
+ws --state "$demo_dir/flaky/state.json" state list | grep -E 'ADDRESS|webhook/'
+kill "$flaky_pid"; wait "$flaky_pid" 2>/dev/null || true
 printf '\nDemo finished: every example set validated, planned, applied and re-planned with no changes.\n'

@@ -191,7 +191,7 @@ def test_unknown_outcome_every_time_gives_up_without_duplicates(tmp_path: Path) 
     _, result = world.apply([path])
 
     [only] = result.results
-    assert only.outcome is Outcome.FAILED and "outcome unknown after 3 attempts" in (
+    assert only.outcome is Outcome.FAILED and "outcome unknown after 5 attempts" in (
         only.message or ""
     )
     assert world.objects("webhook") == []

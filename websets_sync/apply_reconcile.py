@@ -24,7 +24,7 @@ from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT, Kind
 JSON = dict[str, Any]
 
 #: Create attempts per resource when each one ends with an unknown outcome and nothing is found.
-MAX_CREATE_ATTEMPTS = 3
+MAX_CREATE_ATTEMPTS = 5
 
 _CHILD_LISTS: Mapping[Kind, str] = {
     Kind.SEARCH: "searches",
