@@ -54,7 +54,7 @@ def test_stdout_is_one_manifest_with_the_schema_line(account: Emulator, tmp_path
     assert manifest["webhooks"] == [
         {"externalId": "crm", "url": "https://hooks.example.com/in", "events": ["webset.idle"]}
     ]
-    assert "note: skipped webset" in result.stderr and "'sales'" in result.stderr
+    assert "note: skipped 1 webset of project 'sales'\n" in result.stderr
     assert "note: webset/from-the-dashboard is pinned by id" in result.stderr
 
 

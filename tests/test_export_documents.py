@@ -189,9 +189,12 @@ def test_other_projects_are_skipped_and_noted() -> None:
     result = export_state(LiveState((LiveWebset(mine), LiveWebset(theirs)), (hook,)), "growth")
     assert [w["externalId"] for w in result.websets] == ["a"]
     assert result.webhooks == ()
-    assert result.notes == (
-        "skipped webset w2: it belongs to project 'sales'",
-        "skipped webhook h1: it belongs to project 'sales'",
+    assert result.notes == ("skipped 1 webset and 1 webhook of project 'sales'",)
+    three = [LiveWebset(obj(Kind.WEBSET, f"x{n}", metadata=tags("research"))) for n in range(3)]
+    many = export_state(LiveState((LiveWebset(theirs), *three)), "growth")
+    assert many.notes == (
+        "skipped 3 websets of project 'research'",
+        "skipped 1 webset of project 'sales'",
     )
 
 

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from websets_sync.errors import WebsetsSyncError
 from websets_sync.export_fields import (
@@ -38,12 +37,18 @@ from websets_sync.export_fields import (
     user_metadata,
     webhook_fields,
 )
+from websets_sync.export_yaml import render_document, render_files
 from websets_sync.model import TAG_INITIAL_SEARCH, LiveObject, LiveState, LiveWebset
 from websets_sync.schema import SCHEMA_FILE
 
-MANIFEST_VERSION = 1
-WEBHOOKS_FILE = "webhooks.yaml"
-EMPTY_FILE = "websets.yaml"
+__all__ = [
+    "ExportResult",
+    "export_state",
+    "infer_project",
+    "render_document",
+    "render_files",
+    "schema_reference",
+]
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,9 @@ def export_state(live: LiveState, project: str, *, chosen: bool = False) -> Expo
     notes: list[str] = []
     if chosen:
         _check_chosen(live, project)
-    websets = [w for w in live.websets if _exportable(w.webset, project, notes)]
-    webhooks = [h for h in live.webhooks if _exportable(h, project, notes)]
+    websets = [w for w in live.websets if _ours_or_nobodys(w.webset, project)]
+    webhooks = [h for h in live.webhooks if _ours_or_nobodys(h, project)]
+    notes += _other_projects_note(live, project)
     webhooks = [h for h in webhooks if _managed_child(h, project, notes)]
     webset_names = _webset_names(websets)
     return ExportResult(
@@ -119,12 +125,27 @@ def schema_reference(folder: Path) -> str:
     return Path(os.path.relpath(packaged, folder)).as_posix()
 
 
-def _exportable(obj: LiveObject, project: str, notes: list[str]) -> bool:
-    owner = obj.project
-    if owner is None or owner == project:
-        return True
-    notes.append(f"skipped {obj.kind.value} {obj.id}: it belongs to project {owner!r}")
-    return False
+def _ours_or_nobodys(obj: LiveObject, project: str) -> bool:
+    return obj.project is None or obj.project == project
+
+
+def _other_projects_note(live: LiveState, project: str) -> list[str]:
+    """One line per other project (an account may hold thousands of their objects)."""
+    counts: dict[str, Counter[str]] = {}
+    for obj in [w.webset for w in live.websets] + list(live.webhooks):
+        if not _ours_or_nobodys(obj, project):
+            counts.setdefault(str(obj.project), Counter())[obj.kind.value] += 1
+    return [
+        f"skipped {_count_words(kinds)} of project {owner!r}"
+        for owner, kinds in sorted(counts.items())
+    ]
+
+
+def _count_words(kinds: Counter[str]) -> str:
+    words = [
+        f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in sorted(kinds.items(), reverse=True)
+    ]
+    return " and ".join(words)
 
 
 def _managed_child(obj: LiveObject, project: str, notes: list[str]) -> bool:
@@ -239,82 +260,3 @@ def webhook_document(webhook: LiveObject, external_id: str, notes: list[str]) ->
             f"${{{variable}}}; set {variable} before validate, plan or apply"
         )
     return document
-
-
-# --- YAML ----------------------------------------------------------------------------------------
-
-
-def render_document(result: ExportResult, schema_ref: str) -> str:
-    """The whole export as one manifest (what ``export`` prints without ``--out``)."""
-    document = _manifest(result.project)
-    put(document, "websets", list(result.websets))
-    put(document, "webhooks", list(result.webhooks))
-    pinned = any("id" in webset for webset in result.websets)
-    return _header(schema_ref, pinned=pinned, webhooks=bool(result.webhooks)) + dump(document)
-
-
-def render_files(result: ExportResult, schema_ref: str) -> dict[str, str]:
-    """One file per webset (``<externalId>.yaml``) and ``webhooks.yaml``, by file name."""
-    files: dict[str, str] = {}
-    taken: set[str] = set()
-    for webset in result.websets:
-        document = {**_manifest(result.project), "websets": [webset]}
-        name = _file_name(str(webset["externalId"]), taken)
-        files[name] = _header(schema_ref, pinned="id" in webset, webhooks=False) + dump(document)
-    if result.webhooks:
-        document = {**_manifest(result.project), "webhooks": list(result.webhooks)}
-        files[WEBHOOKS_FILE] = _header(schema_ref, pinned=False, webhooks=True) + dump(document)
-    if not files:
-        # Nothing live yet: still a valid manifest set for the project, to start from.
-        header = _header(schema_ref, pinned=False, webhooks=False)
-        files[EMPTY_FILE] = header + dump(_manifest(result.project))
-    return files
-
-
-def _manifest(project: str) -> Document:
-    return {"version": MANIFEST_VERSION, "project": project}
-
-
-def _file_name(external_id: str, taken: set[str]) -> str:
-    # Lower-case comparison: two externalIds differing only in case clash on macOS and Windows.
-    stem = external_id.replace(":", "_")
-    name, n = f"{stem}.yaml", 1
-    while name.lower() in taken or name.lower() == WEBHOOKS_FILE:
-        n += 1
-        name = f"{stem}-{n}.yaml"
-    taken.add(name.lower())
-    return name
-
-
-def _header(schema_ref: str, *, pinned: bool, webhooks: bool) -> str:
-    lines = [
-        f"# yaml-language-server: $schema={schema_ref}",
-        "# Exported from live state by `websets-sync export`; review before committing.",
-    ]
-    if pinned:
-        lines.append(
-            "# `id` pins a webset made without an externalId: the API cannot add one later, so"
-        )
-        lines.append("# here `externalId` only names it in the manifests (webset/<externalId>).")
-    if webhooks:
-        lines.append("# Webhook secrets are never exported: the state file keeps them.")
-    return "\n".join(lines) + "\n"
-
-
-class _BlockDumper(yaml.SafeDumper):
-    """Block style with list items indented under their key (the common style in the wild)."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-def dump(document: Mapping[str, Any]) -> str:
-    """Block YAML in the given key order."""
-    return yaml.dump(
-        dict(document),
-        Dumper=_BlockDumper,
-        sort_keys=False,
-        default_flow_style=False,
-        allow_unicode=True,
-        width=100,
-    )
