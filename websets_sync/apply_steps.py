@@ -61,7 +61,8 @@ class Executor:
             return self._webhook(change)
         if webset_id is None:
             raise ApplyError(f"{change.address}: the parent webset has no id")
-        if change.action is Action.UPDATE:
+        if change.action in (Action.UPDATE, Action.ADOPT):
+            # Adopting a child is an update that also adds our tags (the body always has them).
             return self._update_child(change, webset_id)
         return self._create_child(change, webset_id)
 

@@ -75,7 +75,7 @@ class WebsetUnitRun:
         if change.kind is Kind.WEBSET:
             self._webset_done(change, outcome)
             return
-        if change.kind is Kind.ENRICHMENT and change.action is Action.UPDATE:
+        if change.kind is Kind.ENRICHMENT and change.action in (Action.UPDATE, Action.ADOPT):
             self.patched.append((change, outcome.data or {}))
             return
         self._applied(change, outcome.id, outcome.note)

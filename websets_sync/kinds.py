@@ -38,6 +38,9 @@ class KindRules:
     ``set_like``: lists whose order carries no meaning (sorted before comparing).
     ``live_views``: how a live field's shape maps onto the request field it came from.
     ``paid_fields``: fields whose change makes the API redo paid work over existing items.
+    ``adopt_keys``: fields that recognise an untagged live child (made in the dashboard, or
+    before the tool managed the webset) as a declared one, so adopting never duplicates it.
+    Empty: this kind is never adopted by content.
     """
 
     compared: tuple[str, ...]
@@ -47,6 +50,7 @@ class KindRules:
     set_like: tuple[Path, ...] = ()
     live_views: Mapping[Path, Callable[[Any], Any]] = field(default_factory=dict)
     paid_fields: tuple[str, ...] = ()
+    adopt_keys: tuple[Path, ...] = ()
 
 
 #: The definition of a search: what decides which items it finds.
@@ -79,6 +83,7 @@ RULES: Mapping[Kind, KindRules] = {
         compared=("description", "format", "options", "metadata"),
         server_filled=("format",),
         paid_fields=("description", "format", "options"),
+        adopt_keys=("description",),
     ),
     Kind.MONITOR: KindRules(
         compared=("cadence", "behavior", "status", "metadata"),
@@ -92,6 +97,7 @@ RULES: Mapping[Kind, KindRules] = {
             "cadence.timezone": "Etc/UTC",
             "behavior.config.behavior": "append",
         },
+        adopt_keys=("cadence.cron", "behavior.config.query"),
     ),
     Kind.WEBHOOK: KindRules(
         compared=("url", "events", "metadata"),
@@ -148,6 +154,17 @@ def comparable_pair(
         if _get_path(desired, path) is None:
             _delete_path(live, path)
     return _prune_map(live), desired
+
+
+def same_identity(
+    kind: Kind, desired_spec: Mapping[str, Any], live_data: Mapping[str, Any]
+) -> bool:
+    """True when a live object has the declared values of every ``adopt_keys`` field."""
+    keys = RULES[kind].adopt_keys
+    if not keys:
+        return False
+    live, desired = comparable_pair(kind, desired_spec, live_data)
+    return all(_get_path(live, path) == _get_path(desired, path) for path in keys)
 
 
 def user_metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from websets_sync.identity import (
     managed_by_tag,
     untagged_equal_search,
 )
-from websets_sync.kinds import RULES
+from websets_sync.kinds import RULES, same_identity
 from websets_sync.model import Address, DesiredResource, Kind, LiveObject, LiveWebset
 from websets_sync.plan import Action, Change, FieldChange, PlanOptions, Skipped
 from websets_sync.state import State
@@ -70,10 +70,18 @@ def plan_updatable(
     an enrichment whose definition changed, over a webset that has items).
     """
     tagged = managed_by_tag(live, p.project)
+    untagged = [obj for obj in live if obj.project is None and obj.tagged_external_id is None]
     for resource in declared:
         matches = tagged.get(resource.address.name)
-        current = matches[-1] if matches else None
-        p.changes.append(_updatable_change(resource, current, webset_id, items))
+        if matches:
+            p.changes.append(_updatable_change(resource, matches[-1], webset_id, items))
+            continue
+        same = next((o for o in untagged if same_identity(o.kind, resource.spec, o.data)), None)
+        if same is not None:
+            untagged.remove(same)  # one live object stands for one declared resource
+            p.changes.append(_adopt_child(resource, same, webset_id, items))
+        else:
+            p.changes.append(_updatable_change(resource, None, webset_id, items))
     declared_names = {r.address.name for r in declared}
     for name, objects in sorted(tagged.items()):
         if name not in declared_names:
@@ -115,6 +123,30 @@ def _updatable_change(
         paid=paid,
         desired=resource,
         live=current,
+        webset_id=webset_id,
+        estimated_items=items if paid else None,
+    )
+
+
+def _adopt_child(
+    resource: DesiredResource, live: LiveObject, webset_id: str | None, items: int
+) -> Change:
+    """Tag an untagged live child that already is the declared one, instead of duplicating it."""
+    fields = diff_fields(resource.kind, resource.spec, live.data)
+    reason = f"untagged live {resource.kind.value} {live.id} has the declared identity"
+    paid = False
+    if fields:
+        _, drift, paid = _in_place(resource.kind, fields, items)
+        reason += "; also " + drift
+    return Change(
+        resource.address,
+        Action.ADOPT,
+        reason,
+        id=live.id,
+        fields=fields,
+        paid=paid,
+        desired=resource,
+        live=live,
         webset_id=webset_id,
         estimated_items=items if paid else None,
     )
