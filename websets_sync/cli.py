@@ -92,6 +92,17 @@ class SyncGroup(click.Group):
             sys.exit(130)
         sys.exit(result if isinstance(result, int) else EXIT_OK)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # `--emulator` takes an optional FILE; click would read a following command name as
+        # that FILE, so `--emulator plan …` means the default file, as a user expects.
+        for index, arg in enumerate(args):
+            if arg in self.commands:
+                break
+            if arg == "--emulator" and index + 1 < len(args) and args[index + 1] in self.commands:
+                args = [*args[:index], f"--emulator={DEFAULT_EMULATOR_FILE}", *args[index + 1 :]]
+                break
+        return super().parse_args(ctx, args)
+
 
 @click.group(cls=SyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="websets-sync")
