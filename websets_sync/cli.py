@@ -271,9 +271,7 @@ def plan_command(
     from websets_sync.planfile import saved_plan_text
     from websets_sync.render.json import render_plan_json
     from websets_sync.render.markdown import render_plan_markdown
-    from websets_sync.render.problems import render_problems
     from websets_sync.render.text import render_plan_text
-    from websets_sync.schema import load_desired_state
     from websets_sync.state import load_state
 
     if as_json and as_markdown:
@@ -283,8 +281,7 @@ def plan_command(
         targets=_addresses(targets, "--target"),
         replace=_addresses(replace, "--replace"),
     )
-    desired, warnings = load_desired_state(list(paths), dict(os.environ))
-    render_problems(warnings, app.console)
+    desired = load_manifests(app, list(paths))
     state = load_state(app.state_path, project=desired.project)
     with make_client(app) as client:
         live = fetch_live_state(client)
@@ -302,6 +299,16 @@ def plan_command(
         with open(summary_path, "a", encoding="utf-8") as summary:
             summary.write(render_plan_markdown(plan) + "\n")
     return EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK
+
+
+def load_manifests(app: App, paths: list[Path]) -> DesiredState:
+    """The desired state of PATHS (interpolated from the environment); warnings are shown."""
+    from websets_sync.render.problems import render_problems
+    from websets_sync.schema import load_desired_state
+
+    desired, warnings = load_desired_state(paths, dict(os.environ))
+    render_problems(warnings, app.console)
+    return desired
 
 
 def _addresses(texts: tuple[str, ...], option: str) -> tuple[Address, ...]:
@@ -410,11 +417,7 @@ class _ApplyRun:
     def fresh(
         self, paths: list[Path], options: PlanOptions, auto_approve: bool, wait_idle: bool
     ) -> int:
-        from websets_sync.render.problems import render_problems
-        from websets_sync.schema import load_desired_state
-
-        desired, warnings = load_desired_state(paths, dict(os.environ))
-        render_problems(warnings, self.app.console)
+        desired = load_manifests(self.app, paths)
         return self._locked(desired, options, None, auto_approve, wait_idle)
 
     def saved(self, plan_file: Path, wait_idle: bool) -> int:
