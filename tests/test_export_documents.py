@@ -163,17 +163,28 @@ def test_dashboard_webset_is_pinned_by_id_with_generated_names() -> None:
     pinned = result.websets[1]
     assert pinned["externalId"] == "my-leads-2"
     assert pinned["id"] == "webset_dash"
-    # untagged searches are kept (the planner matches them by definition) under generated names
+    # untagged children are kept under generated names: the planner recognises them by content
     assert [s["externalId"] for s in pinned["searches"]] == ["search-1", "search-2"]
-    # an untagged enrichment has no identity a plan could match: declaring it would duplicate it
-    assert "enrichments" not in pinned
+    assert pinned["enrichments"] == [{"externalId": "enrichment-1", "description": "Email"}]
     assert "id" not in result.websets[0]
     assert result.notes == (
         "webset/my-leads-2 is pinned by id webset_dash: "
         "it has no externalId (made in the dashboard?)",
-        "skipped enrichment e1 of webset webset_dash: it was not made by websets-sync, so a "
-        "plan cannot match it; to manage it, declare a new enrichment and delete this one",
     )
+
+
+def test_children_of_another_project_are_skipped() -> None:
+    webset = obj(Kind.WEBSET, "w1", externalId="a", metadata=tags("growth"))
+    theirs = obj(
+        Kind.MONITOR, "m1", websetId="w1", status="enabled", metadata=tags("sales", ext="x")
+    )
+    mine = obj(Kind.MONITOR, "m2", status="enabled", metadata=tags("growth", ext="weekly"))
+    nobody = obj(Kind.MONITOR, "m3", status="enabled", metadata={})
+    result = export_state(
+        LiveState((LiveWebset(webset, monitors=(theirs, mine, nobody)),)), "growth"
+    )
+    assert [m["externalId"] for m in result.websets[0]["monitors"]] == ["weekly", "monitor-1"]
+    assert result.notes == ("skipped monitor m1 of webset w1: it belongs to project 'sales'",)
 
 
 def test_invalid_native_external_id_is_pinned() -> None:

@@ -147,10 +147,27 @@ def edit(emulator: Emulator, target: str, value: str) -> None:
         emulator.edit(kind, obj["id"], {field: value + " ${NOT_A_VAR}"})
 
 
+# Children made in the dashboard (no tags) on the first webset: enrichments and monitors.
+DASHBOARD_CHILDREN = st.lists(
+    st.tuples(st.sampled_from(["enrichment", "monitor"]), words), max_size=3
+)
+
+
+def seed_dashboard_child(emulator: Emulator, kind: str, value: str) -> None:
+    webset = emulator.store.all("webset")[0]["id"]
+    if kind == "enrichment":
+        emulator.seed("enrichment", {"websetId": webset, "description": value})
+    else:
+        behavior = {"type": "search", "config": {"query": value, "count": 3}}
+        cadence = {"cron": "0 7 * * *", "timezone": "Etc/UTC"}
+        monitor = {"websetId": webset, "cadence": cadence, "behavior": behavior}
+        emulator.seed("monitor", {**monitor, "status": "enabled", "nextRunAt": None})
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(manifest(), EDITS)
+@given(manifest(), EDITS, DASHBOARD_CHILDREN)
 def test_export_after_any_apply_and_edits_plans_no_changes(
-    document: dict[str, Any], edits: list[tuple[str, str]]
+    document: dict[str, Any], edits: list[tuple[str, str]], dashboard: list[tuple[str, str]]
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -170,6 +187,8 @@ def test_export_after_any_apply_and_edits_plans_no_changes(
             assert apply_plan(plan, client, store).ok
         for target, value in edits:
             edit(emulator, target, value)
+        for kind, value in dashboard:
+            seed_dashboard_child(emulator, kind, value)
 
         live = fetch_live_state(client)
         text = render_document(export_state(live, "prop"), "schema.json")
@@ -179,11 +198,13 @@ def test_export_after_any_apply_and_edits_plans_no_changes(
         again, _ = load_desired_state([exported.parent], {})
         state = load_state(folder / "state.json", project="prop")
         replan = build_plan(again, fetch_live_state(client), state, PlanOptions())
-        assert not replan.has_changes, [
-            (str(c.address), c.action.value, c.fields)
-            for c in replan.changes
-            if c.action.value != "no-op"
-        ]
-        assert (
-            render_document(export_state(fetch_live_state(client), "prop"), "schema.json") == text
-        )
+        changes = [(str(c.address), c.action.value) for c in replan.changes]
+        # dashboard children are adopted (tagged), nothing else changes
+        assert {a for _, a in changes if a != "no-op"} <= {"adopt"}, replan.changes
+        assert len([a for _, a in changes if a == "adopt"]) == len(dashboard)
+        with StateStore(folder / "state.json", "prop") as store:
+            assert apply_plan(replan, client, store).ok
+        final = build_plan(again, fetch_live_state(client), state, PlanOptions())
+        assert not final.has_changes
+        again_text = render_document(export_state(fetch_live_state(client), "prop"), "schema.json")
+        assert again_text == text

@@ -142,8 +142,11 @@ def test_dashboard_webset_is_pinned_adopted_then_stable(account: Account, tmp_pa
     assert desired.websets[0].address.name == "berlin-fintech"
 
     plan = account.plan(exported)
-    # the only change is taking ownership (tags); the search already runs this definition
-    assert changed(plan) == {"webset/berlin-fintech": "adopt"}
+    # the only changes are taking ownership (tags); the search already runs this definition
+    assert changed(plan) == {
+        "webset/berlin-fintech": "adopt",
+        "webset/berlin-fintech/enrichment/enrichment-1": "adopt",
+    }
     assert plan.summary["run"] == 0 and plan.summary["create"] == 0
 
     account.apply(exported)

@@ -38,7 +38,7 @@ from websets_sync.export_fields import (
     webhook_fields,
 )
 from websets_sync.export_yaml import render_document, render_files
-from websets_sync.model import TAG_INITIAL_SEARCH, LiveObject, LiveState, LiveWebset
+from websets_sync.model import TAG_INITIAL_SEARCH, Kind, LiveObject, LiveState, LiveWebset
 from websets_sync.schema import SCHEMA_FILE
 
 __all__ = [
@@ -80,11 +80,11 @@ def export_state(live: LiveState, project: str, *, chosen: bool = False) -> Expo
     """Every webset this project manages or nobody manages, and this project's webhooks.
 
     Objects tagged with another project are skipped: declaring them here would make every plan
-    fail on the ownership conflict. Enrichments, monitors and webhooks that websets-sync did not
-    create (no externalId tag) are skipped too: they have no identity a plan could match, so
-    declaring them would create a second copy. Untagged searches are kept: the planner matches
-    them by their definition. ``chosen``: the websets were asked for by name, so one of another
-    project is an error rather than a note.
+    fail on the ownership conflict. Webhooks that websets-sync did not create (no externalId tag)
+    are skipped too: a plan matches webhooks only by that tag, so declaring one would create a
+    second copy. Untagged searches, enrichments and monitors are kept under generated names: the
+    planner recognises them by their content (and adopts them). ``chosen``: the websets were
+    asked for by name, so one of another project is an error rather than a note.
     """
     notes: list[str] = []
     if chosen:
@@ -92,7 +92,7 @@ def export_state(live: LiveState, project: str, *, chosen: bool = False) -> Expo
     websets = [w for w in live.websets if _ours_or_nobodys(w.webset, project)]
     webhooks = [h for h in live.webhooks if _ours_or_nobodys(h, project)]
     notes += _other_projects_note(live, project)
-    webhooks = [h for h in webhooks if _managed_child(h, project, notes)]
+    webhooks = [h for h in webhooks if _matchable(h, project, notes)]
     webset_names = _webset_names(websets)
     return ExportResult(
         project=project,
@@ -148,8 +148,13 @@ def _count_words(kinds: Counter[str]) -> str:
     return " and ".join(words)
 
 
-def _managed_child(obj: LiveObject, project: str, notes: list[str]) -> bool:
+def _matchable(obj: LiveObject, project: str, notes: list[str]) -> bool:
+    """Whether a plan can recognise this child or webhook once declared: by our externalId tag,
+    or (enrichments and monitors nobody owns) by content, which adopts it."""
     if obj.project == project and is_usable_id(obj.tagged_external_id):
+        return True
+    untagged = obj.project is None and obj.tagged_external_id is None
+    if untagged and obj.kind in (Kind.ENRICHMENT, Kind.MONITOR):
         return True
     what = f"{obj.kind.value} {obj.id}"
     if obj.kind.is_child:
@@ -181,21 +186,23 @@ def _webset_names(websets: Sequence[LiveWebset]) -> dict[str, str]:
     return names
 
 
-def _search_names(searches: Sequence[LiveObject], initial: str | None) -> dict[str, str]:
+def _child_names(
+    objects: Sequence[LiveObject], prefix: str, initial: str | None = None
+) -> dict[str, str]:
     """Tagged externalIds where valid; else ``initial`` for the first untagged search (the inline
-    first search cannot carry tags, so the webset remembers its name), else ``search-N``."""
-    taken = {s.tagged_external_id or "" for s in searches if is_usable_id(s.tagged_external_id)}
+    first search cannot carry tags, so the webset remembers its name); else ``<prefix>-N``."""
+    taken = {o.tagged_external_id or "" for o in objects if is_usable_id(o.tagged_external_id)}
     names: dict[str, str] = {}
-    for search in searches:
-        tagged = search.tagged_external_id
+    for obj in objects:
+        tagged = obj.tagged_external_id
         if tagged is not None and is_usable_id(tagged):
-            names[search.id] = tagged
+            names[obj.id] = tagged
         elif initial is not None and is_usable_id(initial):
             # Shared on purpose with a later search re-run under the same name: it supersedes.
-            names[search.id], initial = initial, None
-            taken.add(names[search.id])
+            names[obj.id], initial = initial, None
+            taken.add(names[obj.id])
         else:
-            names[search.id] = unique("search-1", taken)
+            names[obj.id] = unique(f"{prefix}-1", taken)
     return names
 
 
@@ -213,15 +220,15 @@ def webset_document(
     put(document, "title", text(webset.webset.data, "title") or None)
     put(document, "metadata", user_metadata(webset.webset.metadata))
     initial = webset.webset.metadata.get(TAG_INITIAL_SEARCH)
-    names = _search_names(webset.searches, initial)
+    names = _child_names(webset.searches, "search", initial)
     put(document, "searches", _entries(webset.searches, names, search_fields))
     for key, objects, fields in (
         ("enrichments", webset.enrichments, enrichment_fields),
         ("monitors", webset.monitors, monitor_fields),
     ):
-        managed = [o for o in objects if _managed_child(o, project, notes)]
-        tags = {o.id: str(o.tagged_external_id) for o in managed}
-        put(document, key, _entries(managed, tags, fields))
+        kept = [o for o in objects if _matchable(o, project, notes)]
+        names = _child_names(kept, key.removesuffix("s"))
+        put(document, key, _entries(kept, names, fields))
     return dict(escape(document))
 
 
