@@ -96,9 +96,12 @@ def _check_options(command: click.Command, args: list[str], *, stop_at_argument:
         assert option is not None, f"`{where}` has no option {flag}"
         takes_value = isinstance(option, click.Option) and not option.is_flag
         if takes_value and "=" not in token:
-            # `--emulator [FILE]`: the value is optional and taken only when one follows.
+            # `--emulator [FILE]`: the value is optional and taken only when one follows (a
+            # command name right after it is the command, as SyncGroup.parse_args decides).
             optional = getattr(option, "_flag_needs_value", False)
-            has_value = index + 1 < len(args) and not args[index + 1].startswith("-")
+            following = args[index + 1] if index + 1 < len(args) else "-"
+            commands = command.commands if isinstance(command, click.Group) else {}
+            has_value = not following.startswith("-") and following not in commands
             if has_value or not optional:
                 index += 1
         index += 1

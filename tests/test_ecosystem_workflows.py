@@ -337,6 +337,7 @@ def test_command_lines_are_found_only_in_command_position() -> None:
 
 def test_command_checker_rejects_unknown_commands_and_flags() -> None:
     assert_command_exists(["--no-color", "--emulator", "x.json", "validate", "a", "--json"])
+    assert_command_exists(["--emulator", "plan", "a", "--json"])  # default emulator file
     with pytest.raises(AssertionError, match="has no option --nope"):
         assert_command_exists(["validate", "a", "--nope"])
     with pytest.raises(AssertionError, match="is not a command"):
