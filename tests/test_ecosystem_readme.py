@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 
 import click
@@ -17,6 +18,7 @@ from ecosystem_support import ROOT, assert_command_exists, websets_sync_commands
 
 from websets_sync import cli as cli_module
 from websets_sync.cli import cli
+from websets_sync.schema import load_desired_state
 
 README = ROOT / "README.md"
 
@@ -169,3 +171,19 @@ def test_shell_completion_works_as_documented(shell: str) -> None:
         [sys.executable, "-c", script], env=complete, capture_output=True, text=True, check=False
     )
     assert "export" in answer.stdout
+
+
+def test_the_manifest_example_in_the_readme_is_valid(tmp_path: Path) -> None:
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme(), re.DOTALL) if "version: 1" in b]
+    assert len(blocks) == 1
+    (tmp_path / "example.yaml").write_text(blocks[0], encoding="utf-8")
+    env = {"CRM_WEBHOOK_URL": "https://crm.example.com/hook"}
+    desired, warnings = load_desired_state([tmp_path / "example.yaml"], env)
+    assert warnings == []
+    assert [str(a) for a in desired.addresses()] == [
+        "webset/eu-ai-series-a",
+        "webset/eu-ai-series-a/search/initial",
+        "webset/eu-ai-series-a/enrichment/ceo",
+        "webset/eu-ai-series-a/monitor/weekly",
+        "webhook/crm-sync",
+    ]
