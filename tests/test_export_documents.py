@@ -12,6 +12,7 @@ from websets_sync.export import export_state, infer_project, render_document, re
 from websets_sync.model import (
     TAG_EXTERNAL_ID,
     TAG_INITIAL_SEARCH,
+    TAG_PREVENT_DESTROY,
     TAG_PROJECT,
     Kind,
     LiveObject,
@@ -185,6 +186,17 @@ def test_children_of_another_project_are_skipped() -> None:
     )
     assert [m["externalId"] for m in result.websets[0]["monitors"]] == ["weekly", "monitor-1"]
     assert result.notes == ("skipped monitor m1 of webset w1: it belongs to project 'sales'",)
+
+
+def test_protection_tag_is_exported_as_prevent_destroy() -> None:
+    protected = obj(
+        Kind.WEBSET,
+        "w1",
+        externalId="a",
+        metadata=tags("growth", **{TAG_PREVENT_DESTROY: "true"}),
+    )
+    result = export_state(LiveState((LiveWebset(protected),)), "growth")
+    assert result.websets == ({"externalId": "a", "preventDestroy": True},)
 
 
 def test_invalid_native_external_id_is_pinned() -> None:

@@ -39,6 +39,7 @@ from websets_sync.export_fields import (
 )
 from websets_sync.export_yaml import render_document, render_files
 from websets_sync.model import TAG_INITIAL_SEARCH, Kind, LiveObject, LiveState, LiveWebset
+from websets_sync.protection import live_protected
 from websets_sync.schema import SCHEMA_FILE
 
 __all__ = [
@@ -219,6 +220,8 @@ def webset_document(
         notes.append(_pinned_note(webset, external_id))
     put(document, "title", text(webset.webset.data, "title") or None)
     put(document, "metadata", user_metadata(webset.webset.metadata))
+    if live_protected(webset.webset):
+        document["preventDestroy"] = True
     initial = webset.webset.metadata.get(TAG_INITIAL_SEARCH)
     names = _child_names(webset.searches, "search", initial)
     put(document, "searches", _entries(webset.searches, names, search_fields))
