@@ -7,7 +7,7 @@ from pathlib import Path
 from apply_support import World, manifest, write
 
 from websets_sync.apply import Outcome
-from websets_sync.model import TAG_PROJECT, Address
+from websets_sync.model import TAG_PREVENT_DESTROY, TAG_PROJECT, Address
 from websets_sync.plan import Action, PlanOptions
 from websets_sync.state import load_state
 
@@ -128,7 +128,7 @@ def test_replace_gives_a_webhook_a_new_secret(tmp_path: Path) -> None:
     assert not after.secret_unknown
 
 
-def test_prevent_destroy_is_remembered_without_any_request(tmp_path: Path) -> None:
+def test_prevent_destroy_is_tagged_on_the_live_webset_and_remembered(tmp_path: Path) -> None:
     world = World(tmp_path)
     plain = manifest(websets=1, searches=0, enrichments=0, monitors=0, webhooks=0)
     path = write(tmp_path / "m.yaml", plain)
@@ -141,6 +141,9 @@ def test_prevent_destroy_is_remembered_without_any_request(tmp_path: Path) -> No
 
     world.apply([path])
 
-    assert world.mutations() == []
+    # One webset update adds the tag: the protection then survives a lost state file.
+    [webset] = world.objects("webset")
+    assert world.mutations() == [f"POST /websets/{webset['id']}"]
+    assert webset["metadata"][TAG_PREVENT_DESTROY] == "true"
     entry = load_state(world.state_path).get("webset/ws-0")
     assert entry is not None and entry.prevent_destroy

@@ -6,6 +6,7 @@ from websets_sync import bodies
 from websets_sync.model import (
     TAG_EXTERNAL_ID,
     TAG_INITIAL_SEARCH,
+    TAG_PREVENT_DESTROY,
     TAG_PROJECT,
     Address,
     DesiredResource,
@@ -104,3 +105,13 @@ def test_enrichment_and_webhook_bodies() -> None:
         "events": ["webset.idle"],
         "metadata": {TAG_PROJECT: "growth", TAG_EXTERNAL_ID: "crm"},
     }
+
+
+def test_prevent_destroy_is_a_webset_tag_on_create_and_update() -> None:
+    protected = DesiredWebset(Address.for_webset("leads"), {}, prevent_destroy=True)
+    created = bodies.webset_create_body(protected, "growth")
+    assert created["metadata"] == {TAG_PROJECT: "growth", TAG_PREVENT_DESTROY: "true"}
+    updated = bodies.webset_update_body(protected, "growth", None, protect=True)
+    assert updated["metadata"] == {TAG_PROJECT: "growth", TAG_PREVENT_DESTROY: "true"}
+    lifted = bodies.webset_update_body(protected, "growth", None, protect=False)
+    assert lifted["metadata"] == {TAG_PROJECT: "growth"}

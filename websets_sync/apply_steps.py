@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from websets_sync import bodies
+from websets_sync import bodies, protection
 from websets_sync.apply_reconcile import (
     create_once,
     find_child,
@@ -77,7 +77,8 @@ class Executor:
                 lambda: find_webset(self.client, desired.external_id, self.project),
             )
         else:  # update or adopt: adopting is an update that adds our tags
-            body = bodies.webset_update_body(desired, self.project, change.live)
+            protect = protection.in_force(desired, change.live, self.store.state)
+            body = bodies.webset_update_body(desired, self.project, change.live, protect=protect)
             data = self.client.update_webset(_live_id(change), body)
             found = False
         self.remember_webset(change, str(data["id"]))
@@ -85,12 +86,10 @@ class Executor:
 
     def remember_webset(self, change: Change, webset_id: str) -> None:
         """Record the id and the preventDestroy in force (the manifest's, else the remembered)."""
-        address = str(change.address)
-        previous = self.store.state.get(address)
-        protect = previous.prevent_destroy if previous is not None else False
-        if isinstance(change.desired, DesiredWebset) and change.desired.prevent_destroy is not None:
-            protect = change.desired.prevent_destroy
-        self.store.record(address, ResourceState(id=webset_id, prevent_destroy=protect))
+        desired = _desired_webset(change)
+        protect = protection.in_force(desired, change.live, self.store.state)
+        record = ResourceState(id=webset_id, prevent_destroy=protect)
+        self.store.record(str(change.address), record)
 
     # --- searches, enrichments, monitors ---------------------------------------------------------
 

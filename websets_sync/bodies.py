@@ -12,6 +12,7 @@ from typing import Any
 from websets_sync.model import (
     TAG_EXTERNAL_ID,
     TAG_INITIAL_SEARCH,
+    TAG_PREVENT_DESTROY,
     TAG_PROJECT,
     DesiredResource,
     DesiredWebset,
@@ -31,10 +32,13 @@ _NOT_INLINE = ("metadata", "behavior")
 
 
 def webset_tags(webset: DesiredWebset, project: str) -> dict[str, str]:
-    """Reserved tags of a new webset: the project and which search was sent inline."""
+    """Reserved tags of a new webset: the project, which search was sent inline, and
+    preventDestroy when declared."""
     tags = {TAG_PROJECT: project}
     if webset.searches:
         tags[TAG_INITIAL_SEARCH] = webset.searches[0].address.name
+    if webset.prevent_destroy:
+        tags[TAG_PREVENT_DESTROY] = "true"
     return tags
 
 
@@ -66,15 +70,20 @@ def inline_search_body(search: DesiredResource) -> JSON:
     return {k: v for k, v in search.spec.items() if k not in _NOT_INLINE}
 
 
-def webset_update_body(webset: DesiredWebset, project: str, live: LiveObject | None) -> JSON:
+def webset_update_body(
+    webset: DesiredWebset, project: str, live: LiveObject | None, *, protect: bool = False
+) -> JSON:
     """POST /websets/{id}: title when declared, and the full metadata map.
 
     The live ``TAG_INITIAL_SEARCH`` is kept: it is how the untagged inline search is recognized.
+    ``protect`` is the preventDestroy in force (protection.in_force), kept as a tag.
     """
     tags = {TAG_PROJECT: project}
     initial = live.metadata.get(TAG_INITIAL_SEARCH) if live is not None else None
     if isinstance(initial, str):
         tags[TAG_INITIAL_SEARCH] = initial
+    if protect:
+        tags[TAG_PREVENT_DESTROY] = "true"
     body: JSON = {}
     if "title" in webset.spec:
         body["title"] = webset.spec["title"]

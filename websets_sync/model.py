@@ -30,6 +30,9 @@ TAG_EXTERNAL_ID = "websets-sync/external-id"
 #: On a webset: the externalId of the search created inline with it. The inline search of a
 #: create-webset body cannot carry metadata, so the webset remembers which one it was.
 TAG_INITIAL_SEARCH = "websets-sync/initial-search"
+#: On a webset: "true" while preventDestroy is in force. Kept on the live object so that the
+#: protection survives a lost state file and holds for every checkout of the manifests.
+TAG_PREVENT_DESTROY = "websets-sync/prevent-destroy"
 
 
 class Kind(str, Enum):

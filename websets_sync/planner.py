@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from websets_sync import protection
 from websets_sync.diff import diff_fields
 from websets_sync.errors import PlanError
 from websets_sync.fingerprint import fingerprint_live, manifest_fingerprint
@@ -17,7 +18,7 @@ from websets_sync.model import (
     LiveState,
     LiveWebset,
 )
-from websets_sync.plan import Action, Change, Plan, PlanOptions
+from websets_sync.plan import Action, Change, FieldChange, Plan, PlanOptions
 from websets_sync.plan_children import Planning, plan_searches, plan_updatable, search_run
 from websets_sync.plan_select import order_changes, select_targets
 from websets_sync.state import State
@@ -98,6 +99,7 @@ def _existing_webset_change(p: Planning, webset: DesiredWebset, live: LiveWebset
             ),
         )
     fields = diff_fields(Kind.WEBSET, webset.spec, live.webset.data)
+    fields += _protection_change(p, webset, live.webset)
     if owner is None:
         action = Action.ADOPT
         reason = f"live webset {live.id} has no project tag; it will be tagged for {p.project!r}"
@@ -111,9 +113,20 @@ def _existing_webset_change(p: Planning, webset: DesiredWebset, live: LiveWebset
     )
 
 
+def _protection_change(
+    p: Planning, webset: DesiredWebset, live: LiveObject | None
+) -> tuple[FieldChange, ...]:
+    """preventDestroy is a reserved tag (hidden from drift), so a change of it is shown here."""
+    before = live is not None and protection.live_protected(live)
+    after = protection.in_force(webset, live, p.state)
+    if before == after or (live is None and not after):
+        return ()
+    return (FieldChange("preventDestroy", None if live is None else before, after),)
+
+
 def _plan_new_webset(p: Planning, webset: DesiredWebset) -> None:
     """The webset create, with its first search and enrichments carried inline in it."""
-    fields = diff_fields(Kind.WEBSET, webset.spec, None)
+    fields = diff_fields(Kind.WEBSET, webset.spec, None) + _protection_change(p, webset, None)
     paid = bool(webset.searches)
     p.changes.append(
         Change(
@@ -149,20 +162,20 @@ def _plan_new_webset(p: Planning, webset: DesiredWebset) -> None:
 
 def _plan_webset_delete(p: Planning, live: LiveWebset) -> None:
     address = Address.for_webset(webset_name(live))
-    remembered = p.state.get(str(address))
     reason = (
         f"managed but no longer declared; deleting it destroys its "
         f"{_count(item_count(live), 'item')}, {_count(len(live.searches), 'search')}, "
         f"{_count(len(live.enrichments), 'enrichment')} and "
         f"{_count(len(live.monitors), 'monitor')}"
     )
-    if remembered is not None and remembered.prevent_destroy:
+    source = protection.protected_live(live.webset, address, p.state)
+    if source is not None:
         if p.options.allow_delete:
             raise PlanError(
                 f"{address} is protected by preventDestroy and this plan would delete it",
-                detail="The protection is remembered in the state file. " + PROTECTION_HINT,
+                detail=f"The protection is {source}. " + PROTECTION_HINT,
             )
-        reason += "; protected by preventDestroy (remembered in the state file)"
+        reason += f"; protected by preventDestroy ({source})"
     p.delete(address, live.webset, reason)
 
 
