@@ -40,6 +40,8 @@ class KindRules:
     ``paid_fields``: fields whose change makes the API redo paid work over existing items.
     ``adopt_keys``: fields that recognise an untagged live child (made in the dashboard, or
     before the tool managed the webset) as a declared one, so adopting never duplicates it.
+    All of them must be declared: a manifest silent on one (e.g. a monitor's server-filled
+    query) cannot tell its object from an unrelated one, so nothing is adopted by content.
     Empty: this kind is never adopted by content.
     """
 
@@ -159,12 +161,18 @@ def comparable_pair(
 def same_identity(
     kind: Kind, desired_spec: Mapping[str, Any], live_data: Mapping[str, Any]
 ) -> bool:
-    """True when a live object has the declared values of every ``adopt_keys`` field."""
+    """True when the manifest declares every ``adopt_keys`` field and the live object has
+    exactly those values. An undeclared key never matches: with the query of a monitor left to
+    the server, its cron alone would take over any unrelated monitor on the same schedule."""
     keys = RULES[kind].adopt_keys
     if not keys:
         return False
     live, desired = comparable_pair(kind, desired_spec, live_data)
-    return all(_get_path(live, path) == _get_path(desired, path) for path in keys)
+    for path in keys:
+        declared = _get_path(desired, path)
+        if declared is None or _get_path(live, path) != declared:
+            return False
+    return True
 
 
 def user_metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:

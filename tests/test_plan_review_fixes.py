@@ -1,0 +1,53 @@
+"""Regressions from the planner review: identity, convergence, saved plans and ordering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from apply_support import World, write
+
+from websets_sync.plan import Action, Plan
+
+
+def non_noops(plan: Plan) -> list[tuple[str, str]]:
+    return [(str(c.address), c.action.value) for c in plan.changes if c.action is not Action.NOOP]
+
+
+MONITOR = """\
+version: 1
+project: p
+websets:
+  - externalId: ws1
+    monitors:
+      - externalId: {name}
+        cadence: {{cron: "0 9 * * 1"}}
+        behavior: {{type: search, config: {{count: 3}}}}
+"""
+
+
+def test_monitor_without_declared_query_never_takes_over_an_unrelated_monitor(
+    tmp_path: Path,
+) -> None:
+    world = World(tmp_path)
+    manifest = write(tmp_path / "m.yaml", MONITOR.format(name="weekly"))
+    world.apply([manifest])
+    webset_id = world.objects("webset")[0]["id"]
+    config = {"query": "Competitor funding news", "count": 50, "behavior": "append"}
+    other = world.emulator.seed(
+        "monitor",
+        {
+            "websetId": webset_id,
+            "cadence": {"cron": "0 9 * * 1", "timezone": "Etc/UTC"},
+            "behavior": {"type": "search", "config": config},
+            "metadata": {"owner": "sales-team"},
+        },
+    )
+    write(tmp_path / "m.yaml", MONITOR.format(name="weekly-v2"))
+
+    plan, _ = world.apply([manifest])
+
+    assert non_noops(plan) == [("webset/ws1/monitor/weekly-v2", "create")]
+    untouched = next(m for m in world.objects("monitor") if m["id"] == other["id"])
+    assert untouched["metadata"] == {"owner": "sales-team"}
+    assert untouched["behavior"]["config"] == config
+    assert non_noops(world.plan([manifest])) == []
