@@ -51,3 +51,57 @@ def test_monitor_without_declared_query_never_takes_over_an_unrelated_monitor(
     assert untouched["metadata"] == {"owner": "sales-team"}
     assert untouched["behavior"]["config"] == config
     assert non_noops(world.plan([manifest])) == []
+
+
+ENRICHMENT = """\
+version: 1
+project: p
+websets:
+  - externalId: ws1
+    enrichments:
+      - externalId: e1
+        description: Vertical
+"""
+
+
+def test_enrichment_options_left_out_of_the_manifest_are_not_drift(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    options = "        format: options\n        options: [{label: A}, {label: B}]\n"
+    manifest = write(tmp_path / "m.yaml", ENRICHMENT + options)
+    world.apply([manifest])
+    write(tmp_path / "m.yaml", ENRICHMENT)
+
+    assert non_noops(world.plan([manifest])) == []
+
+
+def test_changed_options_are_updated_confirmed_and_settle(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    manifest = write(
+        tmp_path / "m.yaml", ENRICHMENT + "        format: options\n        options: [{label: A}]\n"
+    )
+    world.apply([manifest])
+    write(
+        tmp_path / "m.yaml", ENRICHMENT + "        format: options\n        options: [{label: B}]\n"
+    )
+
+    plan, result = world.apply([manifest])
+
+    assert non_noops(plan) == [("webset/ws1/enrichment/e1", "update")]
+    assert [r.outcome.value for r in result.results] == ["applied"]
+    assert world.objects("enrichment")[0]["options"] == [{"label": "B"}]
+    assert non_noops(world.plan([manifest])) == []
+
+
+def test_a_declared_format_clears_server_kept_options_and_settles(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    manifest = write(
+        tmp_path / "m.yaml", ENRICHMENT + "        format: options\n        options: [{label: A}]\n"
+    )
+    world.apply([manifest])
+    write(tmp_path / "m.yaml", ENRICHMENT + "        format: text\n")
+
+    plan, result = world.apply([manifest])
+
+    assert non_noops(plan) == [("webset/ws1/enrichment/e1", "update")]
+    assert [r.outcome.value for r in result.results] == ["applied"]
+    assert non_noops(world.plan([manifest])) == []

@@ -83,7 +83,9 @@ RULES: Mapping[Kind, KindRules] = {
     ),
     Kind.ENRICHMENT: KindRules(
         compared=("description", "format", "options", "metadata"),
-        server_filled=("format",),
+        # Options left out are the server's to keep: the PATCH body cannot clear them (only
+        # another format does), so comparing them against silence would never settle.
+        server_filled=("format", "options"),
         paid_fields=("description", "format", "options"),
         adopt_keys=("description",),
     ),
