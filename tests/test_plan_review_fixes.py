@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from apply_support import World, write
 
+from websets_sync.errors import StalePlanError
 from websets_sync.plan import Action, Plan
+from websets_sync.planfile import check_saved_plan, read_saved_plan, saved_plan_text
 
 
 def non_noops(plan: Plan) -> list[tuple[str, str]]:
@@ -105,3 +108,22 @@ def test_a_declared_format_clears_server_kept_options_and_settles(tmp_path: Path
     assert non_noops(plan) == [("webset/ws1/enrichment/e1", "update")]
     assert [r.outcome.value for r in result.results] == ["applied"]
     assert non_noops(world.plan([manifest])) == []
+
+
+def test_a_saved_plan_whose_run_became_destructive_is_stale(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    manifest = write(tmp_path / "m.yaml", "version: 1\nproject: p\nwebsets:\n  - externalId: ws1\n")
+    world.apply([manifest])
+    search = "    searches:\n      - externalId: s1\n        query: AI startups\n"
+    write(tmp_path / "m.yaml", "version: 1\nproject: p\nwebsets:\n  - externalId: ws1\n" + search)
+    reviewed = world.plan([manifest])
+    saved = read_saved_plan(saved_plan_text(reviewed))
+    assert [c.destructive for c in reviewed.changes if c.action is Action.RUN] == [False]
+    progress = {"found": 500, "analyzed": 900, "completion": 100, "timeLeft": 0}
+    webset_id = world.objects("webset")[0]["id"]
+    world.emulator.seed(
+        "search", {"websetId": webset_id, "query": "robotics", "count": 500, "progress": progress}
+    )
+
+    with pytest.raises(StalePlanError, match="live state changed"):
+        check_saved_plan(saved, world.plan([manifest]))

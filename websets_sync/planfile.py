@@ -98,11 +98,13 @@ def check_saved_plan(saved: SavedPlan, rebuilt: Plan) -> None:
 
 
 def _decisions(entries: Any) -> list[tuple[Any, ...]]:
-    """What a plan decides for each address. Reasons and paid estimates are left out: they
-    follow item counts, which grow while searches run without making the plan different."""
+    """What a plan decides for each address, with the risks a reviewer accepted (``paid``,
+    ``destructive``): a search run that may now discard items is not the run that was reviewed.
+    Reasons and item estimates are left out: they follow item counts, which grow while searches
+    run without making the plan different."""
     if not isinstance(entries, list):
         return []
-    keys = ("address", "action", "id", "fields")
+    keys = ("address", "action", "id", "fields", "paid", "destructive")
     return [
         tuple(json.dumps(entry.get(k), sort_keys=True) for k in keys)
         for entry in entries
