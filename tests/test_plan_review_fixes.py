@@ -8,7 +8,7 @@ import pytest
 from apply_support import World, write
 
 from websets_sync.errors import StalePlanError
-from websets_sync.plan import Action, Plan
+from websets_sync.plan import Action, Plan, PlanOptions
 from websets_sync.planfile import check_saved_plan, read_saved_plan, saved_plan_text
 
 
@@ -127,3 +127,49 @@ def test_a_saved_plan_whose_run_became_destructive_is_stale(tmp_path: Path) -> N
 
     with pytest.raises(StalePlanError, match="live state changed"):
         check_saved_plan(saved, world.plan([manifest]))
+
+
+def enrichments_manifest(names: list[str]) -> str:
+    lines = ["version: 1", "project: p", "websets:", "  - externalId: ws1", "    enrichments:"]
+    for name in names:
+        lines += [f"      - externalId: {name}", f"        description: fact {name}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_swapping_one_of_ten_enrichments_deletes_first_and_succeeds_at_once(
+    tmp_path: Path,
+) -> None:
+    world = World(tmp_path)
+    manifest = write(tmp_path / "m.yaml", enrichments_manifest([f"e{i}" for i in range(10)]))
+    world.apply([manifest])
+    write(tmp_path / "m.yaml", enrichments_manifest([f"e{i}" for i in range(9)] + ["new"]))
+    world.emulator.clear_log()
+
+    plan, result = world.apply([manifest], PlanOptions(allow_delete=True))
+
+    assert non_noops(plan) == [
+        ("webset/ws1/enrichment/e9", "delete"),
+        ("webset/ws1/enrichment/new", "create"),
+    ]
+    assert [r.outcome.value for r in result.results] == ["applied", "applied"]
+    assert [m.split(" ")[0] for m in world.mutations()] == ["DELETE", "POST"]
+    assert len(world.objects("enrichment")) == 10
+    assert non_noops(world.plan([manifest], PlanOptions(allow_delete=True))) == []
+
+
+def test_webset_deletes_stay_last_and_bottom_up(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    two = "version: 1\nproject: p\nwebsets:\n  - externalId: a\n  - externalId: b\n"
+    manifest = write(tmp_path / "m.yaml", two + "webhooks: []\n")
+    world.apply([manifest])
+    hook = "webhooks:\n  - {externalId: h, url: 'https://x.example.com', events: [webset.idle]}\n"
+    write(tmp_path / "m.yaml", "version: 1\nproject: p\nwebsets:\n  - externalId: c\n" + hook)
+
+    plan = world.plan([manifest], PlanOptions(allow_delete=True))
+
+    assert non_noops(plan) == [
+        ("webset/c", "create"),
+        ("webhook/h", "create"),
+        ("webset/b", "delete"),
+        ("webset/a", "delete"),
+    ]

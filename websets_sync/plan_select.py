@@ -60,10 +60,20 @@ def _missing_parents(
 
 
 def order_changes(changes: Sequence[Change]) -> tuple[Change, ...]:
-    """Creates and updates top-down (webset → searches → enrichments → monitors, then webhooks),
-    then deletes bottom-up; by address within each phase."""
+    """The order apply executes in (each webset's unit keeps it):
+
+    1. deletes of children of websets that stay, bottom-up: a swap frees its slot before the
+       new child needs it (a webset holds at most 10 enrichments). A new webset has nothing to
+       delete, and a deleted webset takes its children with it.
+    2. creates and updates top-down (webset → searches → enrichments → monitors, then webhooks);
+    3. deletes of websets and webhooks, bottom-up.
+
+    By address within each phase.
+    """
+    child_deletes = [c for c in changes if c.action is Action.DELETE and c.kind.is_child]
     forward = [c for c in changes if c.action is not Action.DELETE]
-    deletes = [c for c in changes if c.action is Action.DELETE]
+    deletes = [c for c in changes if c.action is Action.DELETE and not c.kind.is_child]
+    child_deletes.sort(key=lambda c: c.address.sort_key(), reverse=True)
     forward.sort(key=lambda c: c.address.sort_key())
     deletes.sort(key=lambda c: c.address.sort_key(), reverse=True)
-    return tuple(forward + deletes)
+    return tuple(child_deletes + forward + deletes)
