@@ -10,6 +10,7 @@ from apply_support import World, write
 from websets_sync.errors import StalePlanError
 from websets_sync.plan import Action, Plan, PlanOptions
 from websets_sync.planfile import check_saved_plan, read_saved_plan, saved_plan_text
+from websets_sync.state import load_state
 
 
 def non_noops(plan: Plan) -> list[tuple[str, str]]:
@@ -173,3 +174,100 @@ def test_webset_deletes_stay_last_and_bottom_up(tmp_path: Path) -> None:
         ("webset/b", "delete"),
         ("webset/a", "delete"),
     ]
+
+
+SEARCH_APPEND = """\
+version: 1
+project: p
+websets:
+  - externalId: ws1
+    metadata: {owner: growth}
+    searches:
+      - externalId: s1
+        query: AI startups in Berlin
+        count: 5
+        behavior: append
+"""
+
+
+def drop_webset_tags(world: World) -> None:
+    webset = world.objects("webset")[0]
+    world.emulator.edit("webset", webset["id"], {"metadata": {"owner": "growth-team"}})
+
+
+def test_inline_search_remembered_in_state_is_not_run_again_after_tags_drop(
+    tmp_path: Path,
+) -> None:
+    world = World(tmp_path)
+    manifest = write(tmp_path / "m.yaml", SEARCH_APPEND)
+    world.apply([manifest])
+    drop_webset_tags(world)
+
+    plan, _ = world.apply([manifest])
+
+    assert non_noops(plan) == [("webset/ws1", "adopt")]
+    assert len(world.objects("search")) == 1
+    assert non_noops(world.plan([manifest])) == []
+
+
+def test_untagged_oldest_search_equal_but_for_behavior_satisfies_the_declared_one(
+    tmp_path: Path,
+) -> None:
+    world = World(tmp_path)
+    manifest = write(tmp_path / "m.yaml", SEARCH_APPEND)
+    world.apply([manifest])
+    drop_webset_tags(world)
+    world.state_path.unlink()  # nothing remembers the search's id either
+
+    plan = world.plan([manifest])
+
+    assert non_noops(plan) == [("webset/ws1", "adopt")]
+    search = next(c for c in plan.changes if c.address.kind.value == "search")
+    assert search.id == world.objects("search")[0]["id"]
+
+
+CHILDREN = """\
+version: 1
+project: p
+websets:
+  - externalId: ws1
+    enrichments:
+      - {externalId: e1, description: CEO name, format: text}
+    monitors:
+      - externalId: m1
+        cadence: {cron: "0 9 * * 1"}
+        behavior: {type: search, config: {count: 3}}
+webhooks:
+  - {externalId: h1, url: "https://hooks.example.com/a", events: [webset.idle]}
+"""
+
+
+def test_objects_that_lost_their_tags_are_adopted_back_by_the_remembered_id(
+    tmp_path: Path,
+) -> None:
+    world = World(tmp_path)
+    manifest = write(tmp_path / "m.yaml", CHILDREN)
+    world.apply([manifest])
+    secret = load_state(world.state_path).resources["webhook/h1"].secret
+    for kind in ("enrichment", "monitor", "webhook"):
+        obj = world.objects(kind)[0]
+        world.emulator.edit(kind, obj["id"], {"metadata": {}})
+    world.emulator.clear_log()
+
+    plan, result = world.apply([manifest])
+
+    assert non_noops(plan) == [
+        ("webset/ws1/enrichment/e1", "adopt"),
+        ("webset/ws1/monitor/m1", "adopt"),
+        ("webhook/h1", "adopt"),
+    ]
+    assert plan.warnings == ()  # the webhook's secret is still the remembered one
+    assert all(r.outcome.value == "applied" for r in result.results)
+    assert sorted(m.split(" ")[0] for m in world.mutations()) == ["PATCH", "PATCH", "PATCH"]
+    assert {k: len(world.objects(k)) for k in ("enrichment", "monitor", "webhook")} == {
+        "enrichment": 1,
+        "monitor": 1,
+        "webhook": 1,
+    }
+    assert load_state(world.state_path).resources["webhook/h1"].secret == secret
+    assert non_noops(world.plan([manifest])) == []

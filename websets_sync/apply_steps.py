@@ -162,7 +162,8 @@ class Executor:
         desired = _desired_resource(change)
         body = bodies.webhook_body(desired, self.project)
         address = str(change.address)
-        if change.action is Action.UPDATE:
+        if change.action in (Action.UPDATE, Action.ADOPT):
+            # Adopting (a webhook that lost its tags) is an update that also adds our tags.
             data = self.client.update_webhook(_live_id(change), body)
             self.remember(change, _live_id(change))
             return StepOutcome(_live_id(change), data=data)

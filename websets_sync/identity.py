@@ -4,6 +4,9 @@ Websets are found by their native externalId (or a pinned id); searches, enrichm
 and webhooks by their ``websets-sync/external-id`` tag, and only when their project tag is ours.
 The inline first search of a webset cannot carry tags: the webset's ``initial-search`` tag says
 which declared search it was, and it is always the webset's oldest search.
+
+When the tags no longer identify an object (a dashboard metadata edit replaced them), the id the
+state file remembers for the address still does: that object is the declared one.
 """
 
 from __future__ import annotations
@@ -72,22 +75,52 @@ def inline_search(live: LiveWebset, project: str) -> tuple[str, LiveObject] | No
     return None
 
 
+def remembered_object(
+    objects: Iterable[LiveObject], remembered_id: str | None, project: str
+) -> LiveObject | None:
+    """The live object whose id the state file remembers for an address, when it lost its tags.
+
+    One still tagged (for another address) or owned by another project is not taken.
+    """
+    if remembered_id is None:
+        return None
+    for obj in objects:
+        if obj.id == remembered_id:
+            untagged = obj.tagged_external_id is None and obj.project in (None, project)
+            return obj if untagged else None
+    return None
+
+
 def current_search(
-    search: DesiredResource, live: LiveWebset, project: str
+    search: DesiredResource, live: LiveWebset, project: str, remembered_id: str | None = None
 ) -> tuple[LiveObject | None, Mapping[str, Any]]:
     """The live search that currently stands for a declared one, and the spec to compare it with.
 
     The newest tagged search wins; else the inline search when the webset names this one as
-    its initial search (its ``behavior`` is not compared: the inline body cannot carry it).
+    its initial search; else the untagged search whose id the state file remembers for it
+    (e.g. the inline search after the webset's tags were dropped).
     """
     tagged = managed_by_tag(live.searches, project).get(search.address.name)
     if tagged:
         return tagged[-1], search.spec
     inline = inline_search(live, project)
     if inline is not None and inline[0] == search.address.name:
-        spec = {k: v for k, v in search.spec.items() if k != "behavior"}
-        return inline[1], spec
+        return inline[1], comparable_search_spec(search, inline[1], live)
+    found = remembered_object(live.searches, remembered_id, project)
+    if found is not None and (inline is None or found is not inline[1]):
+        return found, comparable_search_spec(search, found, live)
     return None, search.spec
+
+
+def comparable_search_spec(
+    search: DesiredResource, candidate: LiveObject, live: LiveWebset
+) -> Mapping[str, Any]:
+    """The declared spec to compare a live search with: without ``behavior`` for the oldest
+    search when untagged, as that is the inline one and the inline body cannot carry it."""
+    oldest = live.searches[0] if live.searches else None
+    if candidate is oldest and TAG_EXTERNAL_ID not in candidate.metadata:
+        return {k: v for k, v in search.spec.items() if k != "behavior"}
+    return search.spec
 
 
 def untagged_equal_search(
@@ -100,6 +133,7 @@ def untagged_equal_search(
             continue
         if inline is not None and candidate is inline[1]:
             continue
-        if not diff_fields(Kind.SEARCH, search.spec, candidate.data):
+        spec = comparable_search_spec(search, candidate, live)
+        if not diff_fields(Kind.SEARCH, spec, candidate.data):
             return candidate
     return None

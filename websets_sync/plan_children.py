@@ -13,6 +13,7 @@ from websets_sync.identity import (
     inline_search,
     item_count,
     managed_by_tag,
+    remembered_object,
     untagged_equal_search,
 )
 from websets_sync.kinds import RULES, same_identity
@@ -53,6 +54,11 @@ class Planning:
             note = f"{reason}; deletions are planned only with --allow-delete"
             self.skipped.append(Skipped(address, Action.DELETE, note, id=live.id))
 
+    def remembered_id(self, address: Address) -> str | None:
+        """The live id the state file remembers for ``address``."""
+        entry = self.state.get(str(address))
+        return entry.id if entry is not None else None
+
 
 def plan_updatable(
     p: Planning,
@@ -70,28 +76,46 @@ def plan_updatable(
     an enrichment whose definition changed, over a webset that has items).
     """
     tagged = managed_by_tag(live, p.project)
-    untagged = [obj for obj in live if obj.project is None and obj.tagged_external_id is None]
+    # An object that lost its tags but is remembered in the state file is its address's own:
+    # it is adopted back (re-tagged) and never offered to another resource by content.
+    remembered = {
+        r.address: remembered_object(live, p.remembered_id(r.address), p.project)
+        for r in declared
+        if not tagged.get(r.address.name)
+    }
+    claimed = {obj.id for obj in remembered.values() if obj is not None}
+    untagged = [
+        obj
+        for obj in live
+        if obj.project is None and obj.tagged_external_id is None and obj.id not in claimed
+    ]
     for resource in declared:
         matches = tagged.get(resource.address.name)
         if matches:
             p.changes.append(_updatable_change(resource, matches[-1], webset_id, items))
             continue
+        found = remembered.get(resource.address)
+        if found is not None:
+            reason = f"live {resource.kind.value} {found.id} (remembered in the state file)"
+            reason += " has lost its tags"
+            p.changes.append(_adopt_child(resource, found, webset_id, items, reason))
+            continue
         same = next((o for o in untagged if same_identity(o.kind, resource.spec, o.data)), None)
         if same is not None:
             untagged.remove(same)  # one live object stands for one declared resource
-            p.changes.append(_adopt_child(resource, same, webset_id, items))
+            reason = f"untagged live {resource.kind.value} {same.id} has the declared identity"
+            p.changes.append(_adopt_child(resource, same, webset_id, items, reason))
         else:
             p.changes.append(_updatable_change(resource, None, webset_id, items))
     declared_names = {r.address.name for r in declared}
     for name, objects in sorted(tagged.items()):
         if name not in declared_names:
-            obj = objects[-1]
             address = (
                 Address.for_webhook(name)
                 if parent is None
-                else Address.for_child(obj.kind, parent.name, name)
+                else Address.for_child(objects[-1].kind, parent.name, name)
             )
-            p.delete(address, obj, "managed but no longer declared", webset_id=webset_id)
+            p.delete(address, objects[-1], "managed but no longer declared", webset_id=webset_id)
 
 
 def _updatable_change(
@@ -129,11 +153,10 @@ def _updatable_change(
 
 
 def _adopt_child(
-    resource: DesiredResource, live: LiveObject, webset_id: str | None, items: int
+    resource: DesiredResource, live: LiveObject, webset_id: str | None, items: int, reason: str
 ) -> Change:
-    """Tag an untagged live child that already is the declared one, instead of duplicating it."""
+    """Tag an untagged live object that already is the declared one, instead of duplicating it."""
     fields = diff_fields(resource.kind, resource.spec, live.data)
-    reason = f"untagged live {resource.kind.value} {live.id} has the declared identity"
     paid = False
     if fields:
         _, drift, paid = _in_place(resource.kind, fields, items)
@@ -186,7 +209,7 @@ def plan_searches(
 
 
 def _search_change(p: Planning, search: DesiredResource, live: LiveWebset, items: int) -> Change:
-    current, spec = current_search(search, live, p.project)
+    current, spec = current_search(search, live, p.project, p.remembered_id(search.address))
     if current is None:
         equal = untagged_equal_search(search, live, p.project)
         if equal is not None:

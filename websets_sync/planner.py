@@ -184,7 +184,8 @@ def _plan_webhooks(p: Planning, desired: DesiredState, live: tuple[LiveObject, .
     plan_updatable(p, desired.webhooks, live, parent=None)
     for index in range(start, len(p.changes)):
         change = p.changes[index]
-        if change.kind is Kind.WEBHOOK and change.action in (Action.UPDATE, Action.NOOP):
+        kept = change.action in (Action.UPDATE, Action.ADOPT, Action.NOOP)
+        if change.kind is Kind.WEBHOOK and kept:
             p.changes[index] = _webhook_secret_check(p, change)
 
 
