@@ -180,12 +180,34 @@ def test_children_of_another_project_are_skipped() -> None:
         Kind.MONITOR, "m1", websetId="w1", status="enabled", metadata=tags("sales", ext="x")
     )
     mine = obj(Kind.MONITOR, "m2", status="enabled", metadata=tags("growth", ext="weekly"))
-    nobody = obj(Kind.MONITOR, "m3", status="enabled", metadata={})
-    result = export_state(
-        LiveState((LiveWebset(webset, monitors=(theirs, mine, nobody)),)), "growth"
+    config = {"query": "New rounds", "count": 5}
+    nobody = obj(
+        Kind.MONITOR,
+        "m3",
+        status="enabled",
+        cadence={"cron": "0 9 * * 1"},
+        behavior={"type": "search", "config": config},
+        metadata={},
     )
+    # the planner recognises an untagged monitor by cron and query: without a query it cannot
+    queryless = obj(
+        Kind.MONITOR,
+        "m4",
+        websetId="w1",
+        status="enabled",
+        cadence={"cron": "0 9 * * 1"},
+        behavior={"type": "search", "config": {"count": 5}},
+        metadata={},
+    )
+    monitors = (theirs, mine, nobody, queryless)
+    result = export_state(LiveState((LiveWebset(webset, monitors=monitors),)), "growth")
     assert [m["externalId"] for m in result.websets[0]["monitors"]] == ["weekly", "monitor-1"]
-    assert result.notes == ("skipped monitor m1 of webset w1: it belongs to project 'sales'",)
+    assert result.notes == (
+        "skipped monitor m1 of webset w1: it belongs to project 'sales'",
+        "skipped monitor m4 of webset w1: it was not made by websets-sync and a plan cannot "
+        "recognise it, so declaring it would create a second one; to manage it, declare a new "
+        "monitor and delete this one",
+    )
 
 
 def test_protection_tag_is_exported_as_prevent_destroy() -> None:

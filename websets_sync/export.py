@@ -38,7 +38,8 @@ from websets_sync.export_fields import (
     webhook_fields,
 )
 from websets_sync.export_yaml import render_document, render_files
-from websets_sync.model import TAG_INITIAL_SEARCH, Kind, LiveObject, LiveState, LiveWebset
+from websets_sync.kinds import RULES
+from websets_sync.model import TAG_INITIAL_SEARCH, LiveObject, LiveState, LiveWebset
 from websets_sync.protection import live_protected
 from websets_sync.schema import SCHEMA_FILE
 
@@ -151,11 +152,11 @@ def _count_words(kinds: Counter[str]) -> str:
 
 def _matchable(obj: LiveObject, project: str, notes: list[str]) -> bool:
     """Whether a plan can recognise this child or webhook once declared: by our externalId tag,
-    or (enrichments and monitors nobody owns) by content, which adopts it."""
+    or, for one nobody owns, by the content the planner adopts it by (kinds.py ``adopt_keys``)."""
     if obj.project == project and is_usable_id(obj.tagged_external_id):
         return True
     untagged = obj.project is None and obj.tagged_external_id is None
-    if untagged and obj.kind in (Kind.ENRICHMENT, Kind.MONITOR):
+    if untagged and _adoptable_by_content(obj):
         return True
     what = f"{obj.kind.value} {obj.id}"
     if obj.kind.is_child:
@@ -164,10 +165,23 @@ def _matchable(obj: LiveObject, project: str, notes: list[str]) -> bool:
         notes.append(f"skipped {what}: it belongs to project {obj.project!r}")
     else:
         notes.append(
-            f"skipped {what}: it was not made by websets-sync, so a plan cannot match it; "
-            f"to manage it, declare a new {obj.kind.value} and delete this one"
+            f"skipped {what}: it was not made by websets-sync and a plan cannot recognise it, "
+            f"so declaring it would create a second one; to manage it, declare a new "
+            f"{obj.kind.value} and delete this one"
         )
     return False
+
+
+def _adoptable_by_content(obj: LiveObject) -> bool:
+    keys = RULES[obj.kind].adopt_keys
+    return bool(keys) and all(_at_path(obj.data, key) not in (None, "") for key in keys)
+
+
+def _at_path(data: Mapping[str, Any], path: str) -> Any:
+    value: Any = data
+    for step in path.split("."):
+        value = value.get(step) if isinstance(value, Mapping) else None
+    return value
 
 
 # --- names ---------------------------------------------------------------------------------------
