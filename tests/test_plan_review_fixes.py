@@ -271,3 +271,45 @@ def test_objects_that_lost_their_tags_are_adopted_back_by_the_remembered_id(
     }
     assert load_state(world.state_path).resources["webhook/h1"].secret == secret
     assert non_noops(world.plan([manifest])) == []
+
+
+HOOK = """\
+version: 1
+project: p
+webhooks:
+  - {externalId: h1, url: "https://hooks.example.com/a", events: [webset.idle]}
+"""
+
+
+def test_duplicate_tagged_objects_use_the_remembered_one_and_warn_about_the_rest(
+    tmp_path: Path,
+) -> None:
+    world = World(tmp_path)
+    manifest = write(tmp_path / "m.yaml", HOOK)
+    world.apply([manifest])
+    mine = world.objects("webhook")[0]
+    fields = ("url", "events", "metadata")
+    extra = world.emulator.seed("webhook", {k: mine[k] for k in fields})
+
+    plan, _ = world.apply([manifest], PlanOptions(allow_delete=True))
+
+    assert [(str(c.address), c.action.value, c.id) for c in plan.changes] == [
+        ("webhook/h1", "no-op", mine["id"])
+    ]
+    assert len(plan.warnings) == 1 and extra["id"] in plan.warnings[0]
+    assert mine["id"] not in plan.warnings[0].split(";")[-1]
+    assert len(world.objects("webhook")) == 2  # never deleted by guesswork
+
+
+def test_duplicate_tagged_objects_without_state_use_the_newest(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    manifest = write(tmp_path / "m.yaml", HOOK)
+    world.apply([manifest])
+    first = world.objects("webhook")[0]
+    newest = world.emulator.seed("webhook", {k: first[k] for k in ("url", "events", "metadata")})
+    world.state_path.unlink()
+
+    plan = world.plan([manifest])
+
+    assert [c.id for c in plan.changes] == [newest["id"]]
+    assert any(first["id"] in warning for warning in plan.warnings)

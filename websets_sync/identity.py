@@ -11,7 +11,7 @@ state file remembers for the address still does: that object is the declared one
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from websets_sync.diff import diff_fields
@@ -89,6 +89,15 @@ def remembered_object(
             untagged = obj.tagged_external_id is None and obj.project in (None, project)
             return obj if untagged else None
     return None
+
+
+def pick_tagged(
+    matches: Sequence[LiveObject], remembered_id: str | None
+) -> tuple[LiveObject, list[LiveObject]]:
+    """(the object, the extras) among live objects carrying the same tag: the one the state
+    file remembers, else the newest. Extras are reported, never deleted by guesswork."""
+    chosen = next((obj for obj in matches if obj.id == remembered_id), matches[-1])
+    return chosen, [obj for obj in matches if obj is not chosen]
 
 
 def current_search(

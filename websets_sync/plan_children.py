@@ -13,6 +13,7 @@ from websets_sync.identity import (
     inline_search,
     item_count,
     managed_by_tag,
+    pick_tagged,
     remembered_object,
     untagged_equal_search,
 )
@@ -59,6 +60,20 @@ class Planning:
         entry = self.state.get(str(address))
         return entry.id if entry is not None else None
 
+    def pick(self, address: Address, matches: Sequence[LiveObject]) -> LiveObject:
+        """The one of several live objects tagged as ``address``; the others get a warning."""
+        chosen, extras = pick_tagged(matches, self.remembered_id(address))
+        if extras:
+            ids = ", ".join(obj.id for obj in extras)
+            self.warnings.append(
+                (
+                    address,
+                    f"{address} is live {chosen.kind.value} {chosen.id}; also tagged as it, "
+                    f"left alone (delete by hand if duplicates): {ids}",
+                )
+            )
+        return chosen
+
 
 def plan_updatable(
     p: Planning,
@@ -92,7 +107,8 @@ def plan_updatable(
     for resource in declared:
         matches = tagged.get(resource.address.name)
         if matches:
-            p.changes.append(_updatable_change(resource, matches[-1], webset_id, items))
+            current = p.pick(resource.address, matches)
+            p.changes.append(_updatable_change(resource, current, webset_id, items))
             continue
         found = remembered.get(resource.address)
         if found is not None:
@@ -115,7 +131,8 @@ def plan_updatable(
                 if parent is None
                 else Address.for_child(objects[-1].kind, parent.name, name)
             )
-            p.delete(address, objects[-1], "managed but no longer declared", webset_id=webset_id)
+            obj = p.pick(address, objects)
+            p.delete(address, obj, "managed but no longer declared", webset_id=webset_id)
 
 
 def _updatable_change(
