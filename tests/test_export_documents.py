@@ -342,3 +342,28 @@ def test_empty_account_exports_an_empty_manifest() -> None:
     files = render_files(result, SCHEMA)
     assert list(files) == ["websets.yaml"]
     assert yaml.safe_load(files["websets.yaml"]) == {"version": 1, "project": "growth"}
+
+
+def test_remembered_names_come_from_the_state_file_of_this_project() -> None:
+    from websets_sync.export import remembered_names
+    from websets_sync.state import ResourceState, State
+
+    resources = {
+        "webset/leads": ResourceState(id="w1"),
+        "webset/leads/enrichment/ceo": ResourceState(id="e1"),
+        "webhook/crm": ResourceState(id="h1", secret="whsec_x"),
+        "something/else": ResourceState(id="x1"),
+    }
+    state = State(project="growth", resources=resources)
+    assert remembered_names(state, "growth") == {"w1": "leads", "e1": "ceo", "h1": "crm"}
+    assert remembered_names(state, "sales") == {}
+    assert remembered_names(State(), "growth") == {}
+
+
+def test_a_remembered_name_wins_over_a_generated_one() -> None:
+    webset = obj(Kind.WEBSET, "w1", externalId=None, title="Leads", metadata={})
+    hook = obj(Kind.WEBHOOK, "h1", url="https://a.example/h", events=["webset.idle"], metadata={})
+    live = LiveState((LiveWebset(webset),), (hook,))
+    result = export_state(live, "growth", remembered={"w1": "my-leads", "h1": "crm"})
+    assert [(w["externalId"], w["id"]) for w in result.websets] == [("my-leads", "w1")]
+    assert [h["externalId"] for h in result.webhooks] == ["crm"]

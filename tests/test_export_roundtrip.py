@@ -169,3 +169,45 @@ def test_a_pin_to_a_webset_that_is_gone_fails_clearly(account: Account, tmp_path
         PlanError, match=f"pinned to webset id {webset['id']}, which does not exist"
     ):
         account.plan(exported)
+
+
+def test_objects_whose_tags_were_dropped_keep_their_names(account: Account, tmp_path: Path) -> None:
+    """A dashboard metadata edit replaces every tag; the state file still knows the ids."""
+    from websets_sync.export import remembered_names
+
+    example = ROOT / "examples" / "multi-file"
+    account.apply([example])
+    emulator = account.emulator
+    for kind in ("webset", "search", "enrichment", "monitor", "webhook"):
+        for stored in emulator.store.all(kind):
+            emulator.edit(kind, stored["id"], {"metadata": {"edited": "in the dashboard"}})
+
+    state = load_state(account.state_path, project="market-intel")
+    live = fetch_live_state(account.client)
+    result = export_state(live, "market-intel", remembered=remembered_names(state, "market-intel"))
+    desired = load_desired_state([example], {})[0]
+    plural = {"search": "searches", "enrichment": "enrichments", "monitor": "monitors"}
+    declared = {
+        (a.webset, plural[a.kind.value], a.name) for a in desired.addresses() if a.kind.is_child
+    }
+    exported = {
+        (w["externalId"], key, child["externalId"])
+        for w in result.websets
+        for key in plural.values()
+        for child in w.get(key, [])
+    }
+    assert exported == declared
+    assert [w["externalId"] for w in result.websets] == [w.external_id for w in desired.websets]
+    assert [h["externalId"] for h in result.webhooks] == [h.address.name for h in desired.webhooks]
+    # without the state file, untagged webhooks could not be recognised by a plan
+    assert export_state(live, "market-intel").webhooks == ()
+
+    folder = tmp_path / "exported"
+    folder.mkdir()
+    for name, text in render_files(result, "schema.json").items():
+        (folder / name).write_text(text, encoding="utf-8")
+    plan = account.plan([folder])
+    assert set(changed(plan).values()) <= {"adopt", "update"}  # re-tag; metadata back to declared
+    assert plan.summary["create"] == 0 and plan.summary["run"] == 0
+    account.apply([folder])
+    assert changed(account.plan([folder])) == {}

@@ -622,11 +622,13 @@ def export_command(
     from websets_sync.export import (
         export_state,
         infer_project,
+        remembered_names,
         render_document,
         render_files,
         schema_reference,
     )
     from websets_sync.model import EXTERNAL_ID_PATTERN
+    from websets_sync.state import load_state
 
     if project is not None and not EXTERNAL_ID_PATTERN.match(project):
         raise click.BadParameter("must match ^[A-Za-z0-9][A-Za-z0-9._:-]*$", param_hint="--project")
@@ -638,7 +640,9 @@ def export_command(
             "no live object carries a project tag: pass --project NAME",
             detail="NAME becomes the manifests' `project`; apply then tags what it adopts.",
         )
-    result = export_state(live, project, chosen=bool(websets))
+    # Names the state file remembers keep objects whose tags were dropped under their address.
+    remembered = remembered_names(load_state(app.state_path), project)
+    result = export_state(live, project, chosen=bool(websets), remembered=remembered)
     for note in result.notes:
         app.console.print_err(f"note: {note}")
     if out_dir is None:

@@ -13,12 +13,10 @@ the manifest namespace.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 from websets_sync.errors import WebsetsSyncError
@@ -37,17 +35,18 @@ from websets_sync.export_fields import (
     user_metadata,
     webhook_fields,
 )
-from websets_sync.export_yaml import render_document, render_files
+from websets_sync.export_yaml import render_document, render_files, schema_reference
 from websets_sync.kinds import RULES
-from websets_sync.model import TAG_INITIAL_SEARCH, LiveObject, LiveState, LiveWebset
+from websets_sync.model import TAG_INITIAL_SEARCH, Address, LiveObject, LiveState, LiveWebset
 from websets_sync.protection import live_protected
-from websets_sync.schema import SCHEMA_FILE
+from websets_sync.state import State
 
 __all__ = [
     "ExportResult",
     "export_state",
     "infer_project",
     "render_document",
+    "remembered_names",
     "render_files",
     "schema_reference",
 ]
@@ -78,7 +77,13 @@ def infer_project(live: LiveState) -> str | None:
     return projects[0] if projects else None
 
 
-def export_state(live: LiveState, project: str, *, chosen: bool = False) -> ExportResult:
+def export_state(
+    live: LiveState,
+    project: str,
+    *,
+    chosen: bool = False,
+    remembered: Mapping[str, str] | None = None,
+) -> ExportResult:
     """Every webset this project manages or nobody manages, and this project's webhooks.
 
     Objects tagged with another project are skipped: declaring them here would make every plan
@@ -87,21 +92,39 @@ def export_state(live: LiveState, project: str, *, chosen: bool = False) -> Expo
     second copy. Untagged searches, enrichments and monitors are kept under generated names: the
     planner recognises them by their content (and adopts them). ``chosen``: the websets were
     asked for by name, so one of another project is an error rather than a note.
+    ``remembered`` maps live ids to the address names the state file remembers for them: an
+    object whose tags were dropped (a dashboard metadata edit) keeps its name, as in the plan.
     """
-    notes: list[str] = []
     if chosen:
         _check_chosen(live, project)
+    scope = _Scope(project, remembered or {})
     websets = [w for w in live.websets if _ours_or_nobodys(w.webset, project)]
     webhooks = [h for h in live.webhooks if _ours_or_nobodys(h, project)]
-    notes += _other_projects_note(live, project)
-    webhooks = [h for h in webhooks if _matchable(h, project, notes)]
-    webset_names = _webset_names(websets)
+    scope.notes += _other_projects_note(live, project)
+    webhooks = [h for h in webhooks if _matchable(h, scope)]
+    webset_names = _webset_names(websets, scope)
+    hook_names = _child_names(webhooks, "webhook", scope)
     return ExportResult(
         project=project,
-        websets=tuple(webset_document(w, webset_names[w.id], project, notes) for w in websets),
-        webhooks=tuple(webhook_document(h, str(h.tagged_external_id), notes) for h in webhooks),
-        notes=tuple(notes),
+        websets=tuple(webset_document(w, webset_names[w.id], scope) for w in websets),
+        webhooks=tuple(webhook_document(h, hook_names[h.id], scope.notes) for h in webhooks),
+        notes=tuple(scope.notes),
     )
+
+
+@dataclass
+class _Scope:
+    """What naming and filtering need across one export."""
+
+    project: str
+    remembered: Mapping[str, str]
+    notes: list[str] = field(default_factory=list)
+
+    def remembered_name(self, obj: LiveObject) -> str | None:
+        """The state file's name for an object that lost its tags (as the planner finds it)."""
+        name = self.remembered.get(obj.id)
+        untagged = obj.tagged_external_id is None and obj.project in (None, self.project)
+        return name if untagged and is_usable_id(name) else None
 
 
 def _check_chosen(live: LiveState, project: str) -> None:
@@ -115,16 +138,17 @@ def _check_chosen(live: LiveState, project: str) -> None:
             )
 
 
-def schema_reference(folder: Path) -> str:
-    """The ``$schema`` reference for manifests written into ``folder``: a relative path to the
-    nearest ``schemas/manifest.schema.json`` above it, else to the copy inside the package."""
-    folder = folder.resolve()
-    for parent in (folder, *folder.parents):
-        candidate = parent / "schemas" / SCHEMA_FILE
-        if candidate.is_file():
-            return Path(os.path.relpath(candidate, folder)).as_posix()
-    packaged = Path(__file__).resolve().parent / "data" / SCHEMA_FILE
-    return Path(os.path.relpath(packaged, folder)).as_posix()
+def remembered_names(state: State, project: str) -> dict[str, str]:
+    """Live id → address name for every object the state file remembers (of this project)."""
+    if state.project not in (None, project):
+        return {}
+    names: dict[str, str] = {}
+    for address, entry in state.resources.items():
+        try:
+            names[entry.id] = Address.parse(address).name
+        except ValueError:
+            continue  # not an address this version knows: nothing to name
+    return names
 
 
 def _ours_or_nobodys(obj: LiveObject, project: str) -> bool:
@@ -150,10 +174,14 @@ def _count_words(kinds: Counter[str]) -> str:
     return " and ".join(words)
 
 
-def _matchable(obj: LiveObject, project: str, notes: list[str]) -> bool:
+def _matchable(obj: LiveObject, scope: _Scope) -> bool:
     """Whether a plan can recognise this child or webhook once declared: by our externalId tag,
-    or, for one nobody owns, by the content the planner adopts it by (kinds.py ``adopt_keys``)."""
+    by the id the state file remembers, or, for one nobody owns, by the content the planner
+    adopts it by (kinds.py ``adopt_keys``)."""
+    project, notes = scope.project, scope.notes
     if obj.project == project and is_usable_id(obj.tagged_external_id):
+        return True
+    if scope.remembered_name(obj) is not None:
         return True
     untagged = obj.project is None and obj.tagged_external_id is None
     if untagged and _adoptable_by_content(obj):
@@ -187,14 +215,19 @@ def _at_path(data: Mapping[str, Any], path: str) -> Any:
 # --- names ---------------------------------------------------------------------------------------
 
 
-def _webset_names(websets: Sequence[LiveWebset]) -> dict[str, str]:
-    """Native externalIds where valid; for pinned websets one made from the title, no clashes."""
+def _webset_names(websets: Sequence[LiveWebset], scope: _Scope) -> dict[str, str]:
+    """Native externalIds where valid; for pinned websets the name the state file remembers,
+    else one made from the title; no clashes."""
     taken = {w.external_id or "" for w in websets if is_usable_id(w.external_id)}
+    taken |= {scope.remembered[w.id] for w in websets if w.id in scope.remembered}
     names: dict[str, str] = {}
     for webset in websets:
         native = webset.external_id
+        remembered = scope.remembered.get(webset.id)
         if native is not None and is_usable_id(native):
             names[webset.id] = native
+        elif remembered is not None and is_usable_id(remembered):
+            names[webset.id] = remembered
         else:
             base = slug(text(webset.webset.data, "title") or native) or slug(webset.id)
             names[webset.id] = unique(base or "webset-1", taken)
@@ -202,16 +235,21 @@ def _webset_names(websets: Sequence[LiveWebset]) -> dict[str, str]:
 
 
 def _child_names(
-    objects: Sequence[LiveObject], prefix: str, initial: str | None = None
+    objects: Sequence[LiveObject], prefix: str, scope: _Scope, initial: str | None = None
 ) -> dict[str, str]:
-    """Tagged externalIds where valid; else ``initial`` for the first untagged search (the inline
-    first search cannot carry tags, so the webset remembers its name); else ``<prefix>-N``."""
+    """Tagged externalIds where valid; else the name the state file remembers; else ``initial``
+    for the first untagged search (the inline first search cannot carry tags, so the webset
+    remembers its name); else ``<prefix>-N``."""
     taken = {o.tagged_external_id or "" for o in objects if is_usable_id(o.tagged_external_id)}
+    taken |= {name for o in objects if (name := scope.remembered_name(o)) is not None}
     names: dict[str, str] = {}
     for obj in objects:
         tagged = obj.tagged_external_id
+        remembered = scope.remembered_name(obj)
         if tagged is not None and is_usable_id(tagged):
             names[obj.id] = tagged
+        elif remembered is not None:
+            names[obj.id] = remembered
         elif initial is not None and is_usable_id(initial):
             # Shared on purpose with a later search re-run under the same name: it supersedes.
             names[obj.id], initial = initial, None
@@ -224,27 +262,25 @@ def _child_names(
 # --- documents -----------------------------------------------------------------------------------
 
 
-def webset_document(
-    webset: LiveWebset, external_id: str, project: str, notes: list[str]
-) -> Document:
+def webset_document(webset: LiveWebset, external_id: str, scope: _Scope) -> Document:
     """The manifest entry for one live webset, pinned by id when it has no usable externalId."""
     document: Document = {"externalId": external_id}
     if webset.external_id != external_id:
         document["id"] = webset.id
-        notes.append(_pinned_note(webset, external_id))
+        scope.notes.append(_pinned_note(webset, external_id))
     put(document, "title", text(webset.webset.data, "title") or None)
     put(document, "metadata", user_metadata(webset.webset.metadata))
     if live_protected(webset.webset):
         document["preventDestroy"] = True
     initial = webset.webset.metadata.get(TAG_INITIAL_SEARCH)
-    names = _child_names(webset.searches, "search", initial)
+    names = _child_names(webset.searches, "search", scope, initial)
     put(document, "searches", _entries(webset.searches, names, search_fields))
     for key, objects, fields in (
         ("enrichments", webset.enrichments, enrichment_fields),
         ("monitors", webset.monitors, monitor_fields),
     ):
-        kept = [o for o in objects if _matchable(o, project, notes)]
-        names = _child_names(kept, key.removesuffix("s"))
+        kept = [o for o in objects if _matchable(o, scope)]
+        names = _child_names(kept, key.removesuffix("s"), scope)
         put(document, key, _entries(kept, names, fields))
     return dict(escape(document))
 

@@ -6,12 +6,15 @@ with the ``$schema`` line editors use for validation and hover help.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from websets_sync.export_fields import Document, put
+from websets_sync.schema import SCHEMA_FILE
 
 if TYPE_CHECKING:
     from websets_sync.export import ExportResult
@@ -19,6 +22,18 @@ if TYPE_CHECKING:
 MANIFEST_VERSION = 1
 WEBHOOKS_FILE = "webhooks.yaml"
 EMPTY_FILE = "websets.yaml"
+
+
+def schema_reference(folder: Path) -> str:
+    """The ``$schema`` reference for manifests written into ``folder``: a relative path to the
+    nearest ``schemas/manifest.schema.json`` above it, else to the copy inside the package."""
+    folder = folder.resolve()
+    for parent in (folder, *folder.parents):
+        candidate = parent / "schemas" / SCHEMA_FILE
+        if candidate.is_file():
+            return Path(os.path.relpath(candidate, folder)).as_posix()
+    packaged = Path(__file__).resolve().parent / "data" / SCHEMA_FILE
+    return Path(os.path.relpath(packaged, folder)).as_posix()
 
 
 def render_document(result: ExportResult, schema_ref: str) -> str:
