@@ -367,3 +367,24 @@ def test_a_remembered_name_wins_over_a_generated_one() -> None:
     result = export_state(live, "growth", remembered={"w1": "my-leads", "h1": "crm"})
     assert [(w["externalId"], w["id"]) for w in result.websets] == [("my-leads", "w1")]
     assert [h["externalId"] for h in result.webhooks] == ["crm"]
+
+
+def test_of_duplicates_the_state_file_choice_wins_else_the_newest() -> None:
+    webset = obj(Kind.WEBSET, "w1", externalId="a", metadata=tags("growth"))
+    old = obj(Kind.ENRICHMENT, "e1", description="Old", metadata=tags(ext="ceo"))
+    new = obj(Kind.ENRICHMENT, "e2", description="New", metadata=tags(ext="ceo"))
+    live = LiveState((LiveWebset(webset, enrichments=(old, new)),))
+    newest = export_state(live, "growth").websets[0]["enrichments"]
+    assert newest == [{"externalId": "ceo", "description": "New"}]
+    remembered = export_state(live, "growth", remembered={"e1": "ceo"})
+    assert remembered.websets[0]["enrichments"] == [{"externalId": "ceo", "description": "Old"}]
+
+    hooks = tuple(
+        obj(Kind.WEBHOOK, f"h{n}", url=f"https://x.example/{n}", events=[], metadata=tags(ext="c"))
+        for n in (1, 2)
+    )
+    assert [h["url"] for h in export_state(LiveState(webhooks=hooks), "growth").webhooks] == [
+        "https://x.example/2"
+    ]
+    chosen = export_state(LiveState(webhooks=hooks), "growth", remembered={"h1": "c"})
+    assert [h["url"] for h in chosen.webhooks] == ["https://x.example/1"]

@@ -14,12 +14,10 @@ the manifest namespace.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from websets_sync.errors import WebsetsSyncError
 from websets_sync.export_fields import (
     Document,
     enrichment_fields,
@@ -35,11 +33,17 @@ from websets_sync.export_fields import (
     user_metadata,
     webhook_fields,
 )
+from websets_sync.export_select import (
+    adoptable_by_content,
+    check_chosen,
+    infer_project,
+    other_projects_note,
+    ours_or_nobodys,
+    remembered_names,
+)
 from websets_sync.export_yaml import render_document, render_files, schema_reference
-from websets_sync.kinds import RULES
-from websets_sync.model import TAG_INITIAL_SEARCH, Address, LiveObject, LiveState, LiveWebset
+from websets_sync.model import TAG_INITIAL_SEARCH, LiveObject, LiveState, LiveWebset
 from websets_sync.protection import live_protected
-from websets_sync.state import State
 
 __all__ = [
     "ExportResult",
@@ -65,18 +69,6 @@ class ExportResult:
 # --- choosing what to export ---------------------------------------------------------------------
 
 
-def infer_project(live: LiveState) -> str | None:
-    """The one project the live objects are tagged with; None if none is; error if several."""
-    objects = [w.webset for w in live.websets] + list(live.webhooks)
-    projects = sorted({obj.project for obj in objects if obj.project is not None})
-    if len(projects) > 1:
-        raise WebsetsSyncError(
-            "the live objects belong to several projects: " + ", ".join(projects),
-            detail="Pass --project NAME to export one of them.",
-        )
-    return projects[0] if projects else None
-
-
 def export_state(
     live: LiveState,
     project: str,
@@ -96,20 +88,31 @@ def export_state(
     object whose tags were dropped (a dashboard metadata edit) keeps its name, as in the plan.
     """
     if chosen:
-        _check_chosen(live, project)
+        check_chosen(live, project)
     scope = _Scope(project, remembered or {})
-    websets = [w for w in live.websets if _ours_or_nobodys(w.webset, project)]
-    webhooks = [h for h in live.webhooks if _ours_or_nobodys(h, project)]
-    scope.notes += _other_projects_note(live, project)
+    websets = [w for w in live.websets if ours_or_nobodys(w.webset, project)]
+    webhooks = [h for h in live.webhooks if ours_or_nobodys(h, project)]
+    scope.notes += other_projects_note(live, project)
     webhooks = [h for h in webhooks if _matchable(h, scope)]
     webset_names = _webset_names(websets, scope)
     hook_names = _child_names(webhooks, "webhook", scope)
+    webhooks = [h for h in webhooks if _chosen(h, webhooks, hook_names, scope)]
     return ExportResult(
         project=project,
         websets=tuple(webset_document(w, webset_names[w.id], scope) for w in websets),
         webhooks=tuple(webhook_document(h, hook_names[h.id], scope.notes) for h in webhooks),
         notes=tuple(scope.notes),
     )
+
+
+def _chosen(
+    hook: LiveObject, hooks: Sequence[LiveObject], names: Mapping[str, str], scope: _Scope
+) -> bool:
+    """Of several webhooks with one externalId, keep the one the planner picks."""
+    name = names[hook.id]
+    same = [h for h in hooks if names[h.id] == name]
+    picked = next((h for h in same if scope.remembered.get(h.id) == name), same[-1])
+    return hook is picked
 
 
 @dataclass
@@ -127,53 +130,6 @@ class _Scope:
         return name if untagged and is_usable_id(name) else None
 
 
-def _check_chosen(live: LiveState, project: str) -> None:
-    for webset in live.websets:
-        owner = webset.webset.project
-        if owner is not None and owner != project:
-            raise WebsetsSyncError(
-                f"webset {webset.external_id or webset.id} belongs to project {owner!r}, "
-                f"not {project!r}",
-                detail=f"Export it with --project {owner}.",
-            )
-
-
-def remembered_names(state: State, project: str) -> dict[str, str]:
-    """Live id → address name for every object the state file remembers (of this project)."""
-    if state.project not in (None, project):
-        return {}
-    names: dict[str, str] = {}
-    for address, entry in state.resources.items():
-        try:
-            names[entry.id] = Address.parse(address).name
-        except ValueError:
-            continue  # not an address this version knows: nothing to name
-    return names
-
-
-def _ours_or_nobodys(obj: LiveObject, project: str) -> bool:
-    return obj.project is None or obj.project == project
-
-
-def _other_projects_note(live: LiveState, project: str) -> list[str]:
-    """One line per other project (an account may hold thousands of their objects)."""
-    counts: dict[str, Counter[str]] = {}
-    for obj in [w.webset for w in live.websets] + list(live.webhooks):
-        if not _ours_or_nobodys(obj, project):
-            counts.setdefault(str(obj.project), Counter())[obj.kind.value] += 1
-    return [
-        f"skipped {_count_words(kinds)} of project {owner!r}"
-        for owner, kinds in sorted(counts.items())
-    ]
-
-
-def _count_words(kinds: Counter[str]) -> str:
-    words = [
-        f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in sorted(kinds.items(), reverse=True)
-    ]
-    return " and ".join(words)
-
-
 def _matchable(obj: LiveObject, scope: _Scope) -> bool:
     """Whether a plan can recognise this child or webhook once declared: by our externalId tag,
     by the id the state file remembers, or, for one nobody owns, by the content the planner
@@ -184,7 +140,7 @@ def _matchable(obj: LiveObject, scope: _Scope) -> bool:
     if scope.remembered_name(obj) is not None:
         return True
     untagged = obj.project is None and obj.tagged_external_id is None
-    if untagged and _adoptable_by_content(obj):
+    if untagged and adoptable_by_content(obj):
         return True
     what = f"{obj.kind.value} {obj.id}"
     if obj.kind.is_child:
@@ -198,18 +154,6 @@ def _matchable(obj: LiveObject, scope: _Scope) -> bool:
             f"{obj.kind.value} and delete this one"
         )
     return False
-
-
-def _adoptable_by_content(obj: LiveObject) -> bool:
-    keys = RULES[obj.kind].adopt_keys
-    return bool(keys) and all(_at_path(obj.data, key) not in (None, "") for key in keys)
-
-
-def _at_path(data: Mapping[str, Any], path: str) -> Any:
-    value: Any = data
-    for step in path.split("."):
-        value = value.get(step) if isinstance(value, Mapping) else None
-    return value
 
 
 # --- names ---------------------------------------------------------------------------------------
@@ -281,7 +225,7 @@ def webset_document(webset: LiveWebset, external_id: str, scope: _Scope) -> Docu
     ):
         kept = [o for o in objects if _matchable(o, scope)]
         names = _child_names(kept, key.removesuffix("s"), scope)
-        put(document, key, _entries(kept, names, fields))
+        put(document, key, _entries(kept, names, fields, scope.remembered))
     return dict(escape(document))
 
 
@@ -297,16 +241,21 @@ def _entries(
     objects: Sequence[LiveObject],
     names: Mapping[str, str],
     fields: Callable[[Mapping[str, Any]], Document],
+    remembered: Mapping[str, str] | None = None,
 ) -> list[Document]:
-    """Child entries in live order; a later object with the same externalId supersedes one before.
+    """Child entries in live order; of several objects with one externalId, the one the state
+    file remembers for it (``remembered``, as the planner picks), else the newest.
 
     A search whose definition changed is run again under the same externalId, so the newest live
     search is the current definition of that address; the older one is history.
     """
-    entries: dict[str, Document] = {}
+    chosen: dict[str, LiveObject] = {}
     for obj in objects:
-        entries[names[obj.id]] = {"externalId": names[obj.id], **fields(obj.data)}
-    return list(entries.values())
+        name = names[obj.id]
+        current = chosen.get(name)
+        if current is None or not (remembered and remembered.get(current.id) == name):
+            chosen[name] = obj
+    return [{"externalId": name, **fields(obj.data)} for name, obj in chosen.items()]
 
 
 def webhook_document(webhook: LiveObject, external_id: str, notes: list[str]) -> Document:
