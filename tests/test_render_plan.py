@@ -179,3 +179,48 @@ def test_markdown_escapes_table_breaking_text() -> None:
     md = render_plan_markdown(Plan(project="p", options=PlanOptions(), changes=(change,)))
     assert "a &#124; b" in md and "&lt;c&gt;" in md
     assert json.dumps("a|b") not in md
+
+
+def test_redact_url_hides_tokens_carried_in_the_path() -> None:
+    slack = "https://hooks.slack.com/services/T0001/B0002/PATHSECRET999"
+    assert redact_url(slack) == "https://hooks.slack.com/services/REDACTED/REDACTED/REDACTED"
+    discord = "https://discord.com/api/webhooks/123456/tok-en_secret"
+    assert redact_url(discord) == "https://discord.com/api/webhooks/REDACTED/REDACTED"
+    # Elsewhere only a long segment that mixes letters and digits is taken for a token.
+    generic = "https://crm.example.com/hooks/inbound/a1b2c3d4e5f6g7h8i9j0k1"
+    assert redact_url(generic) == "https://crm.example.com/hooks/inbound/REDACTED"
+    assert redact_url("https://crm.example.com/v2/webhooks/websets") == (
+        "https://crm.example.com/v2/webhooks/websets"
+    )
+
+
+def test_a_change_hidden_by_redaction_is_still_visible_as_a_change() -> None:
+    before = "https://bob:old-pass@hooks.example.com/in"
+    after = "https://bob:new-pass@hooks.example.com/in"
+    plan = Plan(
+        project="p",
+        options=PlanOptions(),
+        changes=(
+            Change(
+                HOOK, Action.UPDATE, "differs in url", "wh_1", (FieldChange("url", before, after),)
+            ),
+        ),
+    )
+    for view in (render_plan_text(plan, Console()), render_plan_markdown(plan)):
+        assert "old-pass" not in view and "new-pass" not in view
+        assert "(a redacted part changed)" in view
+    [field] = plan_to_dict(plan)["changes"][0]["fields"]
+    assert field["before"] == "https://REDACTED@hooks.example.com/in"
+    assert field["after"] == "https://REDACTED@hooks.example.com/in (a redacted part changed)"
+
+
+def test_skipped_changes_are_never_summed_up_as_a_match() -> None:
+    skipped = (Skipped(WEBSET, Action.DELETE, "managed but no longer declared", "ws_1"),)
+    plan = Plan(project="p", options=PlanOptions(), skipped=skipped)
+    text = render_plan_text(plan, Console())
+    assert "No changes. Live state matches" not in text
+    assert (
+        "No changes to apply, but live state differs from the manifests: 1 change skipped "
+        "(deletions need --allow-delete)."
+    ) in text
+    assert "1 change skipped" in render_plan_markdown(plan)

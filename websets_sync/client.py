@@ -22,6 +22,7 @@ import httpx
 
 from websets_sync.errors import TransportError
 from websets_sync.ratelimit import TokenBucket
+from websets_sync.redact import redact_url
 from websets_sync.responses import decode_object
 from websets_sync.retry import RetryPolicy
 from websets_sync.sender import Params, RequestRecord, Sender
@@ -87,7 +88,7 @@ class WebsetsClient:
     def __repr__(self) -> str:
         sender = self._sender
         rate = sender.bucket.rate if sender.bucket else None
-        url = sender.redactor.redact(sender.api_url)
+        url = redact_url(sender.api_url)
         return f"WebsetsClient(api_url={url!r}, rate_limit={rate!r})"
 
     def close(self) -> None:

@@ -198,7 +198,7 @@ def _in_place(kind: Kind, fields: tuple[FieldChange, ...], items: int) -> tuple[
         return Action.NOOP, "live object matches the manifest", False
     redoes_work = any(f.path.split(".")[0] in RULES[kind].paid_fields for f in fields)
     paid = redoes_work and items > 0
-    reason = "drift in " + ", ".join(f.path for f in fields)
+    reason = "differs in " + ", ".join(f.path for f in fields)
     if paid:
         reason += f"; the changed definition is re-run over {items} existing items"
     return Action.UPDATE, reason, paid

@@ -105,7 +105,7 @@ def _existing_webset_change(p: Planning, webset: DesiredWebset, live: LiveWebset
         reason = f"live webset {live.id} has no project tag; it will be tagged for {p.project!r}"
     elif fields:
         action = Action.UPDATE
-        reason = "drift in " + ", ".join(f.path for f in fields)
+        reason = "differs in " + ", ".join(f.path for f in fields)
     else:
         action, reason = Action.NOOP, "live webset matches the manifest"
     return Change(

@@ -1,7 +1,9 @@
 """Remove credentials from URLs before they reach any output (plans, logs, errors).
 
-A webhook URL may carry a password (``https://user:pass@host``) or a token in its query string
-(``?token=…``). Every view shows the URL with those parts replaced by ``REDACTED``.
+A webhook URL may carry a password (``https://user:pass@host``), a token in its query string
+(``?token=…``), or a token in its path: Slack, Discord, Zapier and Teams incoming webhooks are
+``https://hooks.slack.com/services/T…/B…/<secret>``. Every view shows the URL with those parts
+replaced by ``REDACTED``.
 """
 
 from __future__ import annotations
@@ -19,8 +21,21 @@ _SECRET_PARAM = re.compile(
 )
 
 
+#: Hosts whose webhook URLs carry the secret in the path: every path segment but the fixed
+#: words below is redacted for them.
+_SECRET_PATH_HOSTS = re.compile(
+    r"(^|\.)(hooks\.slack\.com|discord(app)?\.com|hooks\.zapier\.com|webhook\.office\.com"
+    r"|chat\.googleapis\.com|api\.telegram\.org)$",
+    re.IGNORECASE,
+)
+_FIXED_SEGMENTS = {"", "services", "api", "webhooks", "hooks", "catch", "webhookb2", "v1", "spaces"}
+#: Elsewhere, a long segment mixing letters and digits is taken for a token.
+_TOKEN_SEGMENT = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9_\-.~]{20,}$")
+
+
 def redact_url(url: str) -> str:
-    """``url`` with userinfo and credential-like query values replaced by ``REDACTED``."""
+    """``url`` with userinfo, credential-like query values and path tokens replaced by
+    ``REDACTED``."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -36,7 +51,27 @@ def redact_url(url: str) -> str:
         cleaned = [(k, REDACTED if _SECRET_PARAM.search(k) else v) for k, v in pairs]
         if cleaned != pairs:
             query = urlencode(cleaned, safe=REDACTED)
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    path = _redact_path(parts.hostname or "", parts.path)
+    return urlunsplit((parts.scheme, netloc, path, query, parts.fragment))
+
+
+def _redact_path(host: str, path: str) -> str:
+    known = bool(_SECRET_PATH_HOSTS.search(host))
+    segments = [
+        REDACTED
+        if (known and segment not in _FIXED_SEGMENTS) or _TOKEN_SEGMENT.match(segment)
+        else segment
+        for segment in path.split("/")
+    ]
+    return "/".join(segments)
+
+
+def redact_change(before: Any, after: Any) -> tuple[Any, Any]:
+    """Both values redacted; when redaction hides the only difference, ``after`` says so."""
+    shown_before, shown_after = redact_value(before), redact_value(after)
+    if shown_before == shown_after and before != after and isinstance(shown_after, str):
+        shown_after += " (a redacted part changed)"
+    return shown_before, shown_after
 
 
 def redact_value(value: Any) -> Any:

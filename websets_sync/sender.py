@@ -20,6 +20,7 @@ import httpx
 
 from websets_sync.errors import TransportError, UnknownOutcomeError
 from websets_sync.ratelimit import TokenBucket
+from websets_sync.redact import redact_url
 from websets_sync.responses import Redactor, api_error
 from websets_sync.retry import Fault, RetryPolicy, classify, is_retryable_status
 
@@ -69,7 +70,7 @@ class Sender:
         self._now = now
 
     def __repr__(self) -> str:
-        return f"Sender(api_url={self.redactor.redact(self.api_url)!r})"
+        return f"Sender(api_url={redact_url(self.api_url)!r})"
 
     def send(
         self,
@@ -146,7 +147,11 @@ class Sender:
         if fault is Fault.FATAL or attempt > self._policy.max_retries:
             reason = self.redactor.redact(f"{type(exc).__name__}: {exc}".rstrip(": "))
             tries = "" if attempt == 1 else f" after {attempt} attempts"
-            raise TransportError(f"{method} {path} failed{tries}: {reason}") from None
+            raise TransportError(
+                f"{method} {path} failed{tries}: {reason}",
+                detail=f"API URL: {redact_url(self.api_url)} (--api-url or "
+                "WEBSETS_SYNC_API_URL); check the address and your network.",
+            ) from None
 
     def _unknown(self, method: str, path: str, reason: str) -> UnknownOutcomeError:
         return UnknownOutcomeError(

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from websets_sync.plan import FORMAT_VERSION, Change, FieldChange, Plan, PlanOptions, Skipped
-from websets_sync.redact import redact_value
+from websets_sync.redact import redact_change
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -53,11 +53,8 @@ def change_to_dict(change: Change) -> dict[str, Any]:
 
 
 def field_to_dict(field: FieldChange) -> dict[str, Any]:
-    return {
-        "path": field.path,
-        "before": redact_value(field.before),
-        "after": redact_value(field.after),
-    }
+    before, after = redact_change(field.before, field.after)
+    return {"path": field.path, "before": before, "after": after}
 
 
 def skipped_to_dict(skipped: Skipped) -> dict[str, Any]:

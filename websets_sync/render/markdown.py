@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 
 from websets_sync.plan import Action, Change, Plan
-from websets_sync.render.plan_summary import NO_CHANGES, paid_line, show_value, summary_line
+from websets_sync.render.plan_summary import no_changes_line, paid_line, show_field, summary_line
 
 MAX_CHARS = 60_000
 #: Room kept for the truncation note and the closing sections.
@@ -50,7 +50,7 @@ def _head(plan: Plan) -> str:
     if paid:
         lines += ["> [!WARNING]", f"> **{paid}**", ""]
     if not plan.has_changes:
-        lines += [f"**{NO_CHANGES}**", ""]
+        lines += [f"**{no_changes_line(plan)}**", ""]
         return "\n".join(lines) + "\n"
     lines += [f"**{summary_line(plan)}**", "", "| action | count |", "|---|---:|"]
     lines += [f"| {action} | {count} |" for action, count in plan.summary.items() if count]
@@ -69,10 +69,9 @@ def _details(change: Change) -> str:
     lines.append(_cell(change.reason) + (f" (id `{change.id}`)" if change.id else ""))
     if change.fields:
         lines += ["", "| field | before | after |", "|---|---|---|"]
-        lines += [
-            f"| `{f.path}` | {_code(show_value(f.before))} | {_code(show_value(f.after))} |"
-            for f in change.fields
-        ]
+        for f in change.fields:
+            before, after = show_field(f)
+            lines.append(f"| `{f.path}` | {_code(before)} | {_code(after)} |")
     lines += ["", "</details>", ""]
     return "\n".join(lines) + "\n"
 

@@ -7,10 +7,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from websets_sync.model import Kind
-from websets_sync.plan import Action, Plan
-from websets_sync.redact import redact_value
+from websets_sync.plan import Action, FieldChange, Plan
+from websets_sync.redact import redact_change
 
 NO_CHANGES = "No changes. Live state matches the manifests."
+
+
+def no_changes_line(plan: Plan) -> str:
+    """The closing line of a plan with nothing to apply: never claims a match that is not."""
+    if not plan.skipped:
+        return NO_CHANGES
+    count = len(plan.skipped)
+    noun = "change" if count == 1 else "changes"
+    deletes = sum(1 for s in plan.skipped if s.action is Action.DELETE)
+    hint = " (deletions need --allow-delete)" if deletes else ""
+    return (
+        f"No changes to apply, but live state differs from the manifests: "
+        f"{count} {noun} skipped{hint}."
+    )
 
 
 @dataclass(frozen=True)
@@ -72,8 +86,11 @@ def paid_line(plan: Plan) -> str | None:
     return "Paid work: " + "; ".join(parts) + "."
 
 
-def show_value(value: Any) -> str:
-    """A field value for people: JSON, URL credentials redacted, ``(absent)`` for None."""
-    if value is None:
-        return "(absent)"
-    return json.dumps(redact_value(value), ensure_ascii=False)
+def show_field(field: FieldChange) -> tuple[str, str]:
+    """(before, after) for people; says so when only a redacted part of a URL changed."""
+    before, after = redact_change(field.before, field.after)
+    return _shown(before), _shown(after)
+
+
+def _shown(value: Any) -> str:
+    return "(absent)" if value is None else json.dumps(value, ensure_ascii=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from websets_sync.plan import Action, Change, Plan, Skipped
 from websets_sync.render.console import Console
-from websets_sync.render.plan_summary import NO_CHANGES, paid_line, show_value, summary_line
+from websets_sync.render.plan_summary import no_changes_line, paid_line, show_field, summary_line
 
 _STYLES: dict[Action, tuple[str, ...]] = {
     Action.CREATE: ("green",),
@@ -36,7 +36,7 @@ def render_plan_text(plan: Plan, console: Console) -> str:
         if paid:
             lines.append(console.style(paid, "yellow"))
     else:
-        lines.append(console.style(NO_CHANGES, "green"))
+        lines.append(console.style(no_changes_line(plan), "yellow" if plan.skipped else "green"))
     unchanged = plan.summary[Action.NOOP.value]
     if unchanged:
         lines.append(console.style(f"{unchanged} unchanged.", "dim"))
@@ -54,11 +54,12 @@ def _change_lines(change: Change, console: Console) -> list[str]:
     lines = [console.style(head, *styles), console.style(f"      {change.reason}", "dim")]
     new = all(field.before is None for field in change.fields)
     for field in change.fields:
-        after = console.style(show_value(field.after), *styles)
+        before, shown_after = show_field(field)
+        after = console.style(shown_after, *styles)
         if new:  # nothing to compare with: show the value, as Terraform does for a create
             lines.append(f"      {field.path} = {after}")
         else:
-            lines.append(f"      {field.path}: {show_value(field.before)} → {after}")
+            lines.append(f"      {field.path}: {before} → {after}")
     return lines
 
 
