@@ -164,7 +164,7 @@ def test_saved_plan_is_refused_when_a_live_object_changed(project: Project) -> N
 
     assert result.exit_code == 1
     assert "Error: live state changed since the plan was saved" in result.stderr
-    assert f"{webset['id']} was changed" in result.stderr
+    assert f"webset/ws-0 ({webset['id']}) was changed" in result.stderr
     assert project.emulator().store.find("webset", webset["id"])["title"] == (  # type: ignore[index]
         "Edited in the dashboard"
     )
@@ -193,7 +193,8 @@ def test_state_list_show_and_secrets_get(project: Project) -> None:
     missing = project.run("secrets", "get", "webhook/nope")
     assert missing.exit_code == 1 and "webhook/nope is not in the state file" in missing.stderr
     no_secret = project.run("secrets", "get", "webset/ws-0")
-    assert no_secret.exit_code == 1 and "secret of webset/ws-0 is not known" in no_secret.stderr
+    assert no_secret.exit_code == 1
+    assert "webset/ws-0 has no secret: only webhooks have signing secrets" in no_secret.stderr
 
 
 def test_wait_reports_progress_until_idle(project: Project) -> None:

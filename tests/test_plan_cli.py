@@ -104,7 +104,7 @@ def test_saved_plan_is_stale_when_a_referenced_object_changes() -> None:
     emulator.edit("webset", webset["id"], {"title": "Edited"})
     with pytest.raises(StalePlanError) as info:
         check_saved_plan(saved, make_plan(emulator))
-    assert f"{webset['id']} was changed" in str(info.value.detail)
+    assert f"webset/eu-ai ({webset['id']}) was changed" in str(info.value.detail)
 
 
 def test_saved_plan_is_stale_when_options_or_manifests_differ() -> None:

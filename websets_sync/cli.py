@@ -20,7 +20,7 @@ import httpx
 
 from websets_sync import __version__
 from websets_sync.client import DEFAULT_API_URL, RequestRecord, WebsetsClient
-from websets_sync.errors import WebsetsSyncError
+from websets_sync.errors import StalePlanError, WebsetsSyncError
 from websets_sync.model import Address, LiveState
 from websets_sync.render.console import Console
 
@@ -58,7 +58,8 @@ class App:
 
 
 def _color_enabled(no_color: bool) -> bool:
-    if no_color or "NO_COLOR" in os.environ:
+    # no-color.org: NO_COLOR disables colour when present and not empty.
+    if no_color or os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty()
 
@@ -296,8 +297,13 @@ def plan_command(
         _write_text(out, saved_plan_text(plan))
     summary_path = os.environ.get(ENV_STEP_SUMMARY)
     if summary_path:
-        with open(summary_path, "a", encoding="utf-8") as summary:
-            summary.write(render_plan_markdown(plan) + "\n")
+        try:
+            with open(summary_path, "a", encoding="utf-8") as summary:
+                summary.write(render_plan_markdown(plan) + "\n")
+        except OSError as exc:
+            raise WebsetsSyncError(
+                f"cannot append the plan to {ENV_STEP_SUMMARY} ({summary_path}): {exc.strerror}"
+            ) from None
     return EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK
 
 
@@ -430,6 +436,13 @@ class _ApplyRun:
             raise WebsetsSyncError(f"cannot read {plan_file}: {exc.strerror}") from exc
         saved = read_saved_plan(text)
         paths = [Path(p) for p in saved.manifest_paths]
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            raise StalePlanError(
+                f"the saved plan's manifests are not here: {', '.join(missing)}",
+                detail="Paths in a saved plan are as given to `plan`: run apply from the "
+                "directory the plan was made in, with the same manifests.",
+            )
         desired, _ = load_desired_state(paths, dict(os.environ))
         return self._locked(desired, saved.options, saved, True, wait_idle)
 
@@ -535,6 +548,13 @@ def state_list(app: App) -> int:
     from websets_sync.render.state import render_state_list
     from websets_sync.state import load_state
 
+    if not app.state_path.exists():
+        from websets_sync.errors import StateError
+
+        raise StateError(
+            f"no state file at {app.state_path}",
+            detail="apply writes it; pass --state PATH if yours is elsewhere.",
+        )
     state = load_state(app.state_path)
     app.console.print(render_state_list(state, app.state_path, app.console))
     return EXIT_OK
@@ -564,6 +584,11 @@ def secrets_get(app: App, address: str) -> int:
     """Print exactly the signing secret of webhook ADDR (for a secret store)."""
     from websets_sync.errors import StateError
 
+    if not address.startswith("webhook/"):
+        raise click.BadParameter(
+            f"{address} has no secret: only webhooks have signing secrets (webhook/<id>)",
+            param_hint="ADDRESS",
+        )
     key, entry = _state_entry(app, address)
     if entry.secret is None:
         why = "its create response was lost" if entry.secret_unknown else "none was recorded"

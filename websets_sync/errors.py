@@ -17,7 +17,8 @@ into exit codes; everything else raises.
     │   └── StalePlanError     a saved plan no longer matches live state or manifests
     ├── StateError             the state file is unreadable, of another project, …
     │   └── StateLockedError   another apply holds the lock
-    └── ApplyError             apply finished with failures (the result says which)
+    ├── ApplyError             apply finished with failures (the result says which)
+    └── EmulatorDataError      the emulator's data file cannot be read
 
 Secrets never go into an error: the client builds messages from the method, path and the API's
 own message, never from headers.
@@ -152,3 +153,7 @@ class StateLockedError(StateError):
 
 class ApplyError(WebsetsSyncError):
     """Apply finished, but some changes failed; the apply result lists them."""
+
+
+class EmulatorDataError(WebsetsSyncError):
+    """The built-in emulator's data file is unreadable or not an emulator file."""

@@ -81,11 +81,11 @@ def check_saved_plan(saved: SavedPlan, rebuilt: Plan) -> None:
             detail="Make a new plan from the current manifests.",
         )
     referenced = _referenced_ids(saved.contract)
-    lines = [
-        line
-        for line in stale_objects(saved.live_fingerprints, rebuilt.live_fingerprints)
-        if line.split(" ", 1)[0] in referenced
-    ]
+    lines = []
+    for line in stale_objects(saved.live_fingerprints, rebuilt.live_fingerprints):
+        object_id, rest = line.split(" ", 1)
+        if object_id in referenced:
+            lines.append(f"{referenced[object_id]} ({object_id}) {rest}")
     now = plan_to_dict(rebuilt)
     for key in ("changes", "skipped"):
         if _decisions(now.get(key)) != _decisions(saved.contract.get(key)):
@@ -112,12 +112,13 @@ def _decisions(entries: Any) -> list[tuple[Any, ...]]:
     ]
 
 
-def _referenced_ids(contract: Mapping[str, Any]) -> set[str]:
-    ids = set()
+def _referenced_ids(contract: Mapping[str, Any]) -> dict[str, str]:
+    """Live ids the saved plan refers to, each with its address (to name what changed)."""
+    ids: dict[str, str] = {}
     for key in ("changes", "skipped"):
         for entry in contract.get(key) or []:
             if isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
-                ids.add(entry["id"])
+                ids[entry["id"]] = str(entry.get("address"))
     return ids
 
 

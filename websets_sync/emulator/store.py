@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from websets_sync.errors import EmulatorDataError
+
 JSON = dict[str, Any]
 
 KINDS = ("webset", "search", "enrichment", "monitor", "webhook", "import", "item", "event")
@@ -139,14 +141,24 @@ class Store:
         self.dirty = False
 
     def load(self, path: Path) -> None:
-        payload = json.loads(path.read_text(encoding="utf-8") or "{}")
+        try:
+            payload = json.loads(path.read_text(encoding="utf-8") or "{}")
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise EmulatorDataError(f"cannot read the emulator data file {path}: {exc}") from None
         if not payload:
             return
-        if payload.get("version") != _FILE_VERSION:
-            raise ValueError(f"{path}: unsupported emulator data version {payload.get('version')}")
-        self.counter = int(payload["counter"])
-        for kind in KINDS:
-            self.objects[kind] = dict(payload["objects"].get(kind, {}))
+        if not isinstance(payload, dict) or payload.get("version") != _FILE_VERSION:
+            raise EmulatorDataError(
+                f"{path} is not an emulator data file (expected version {_FILE_VERSION})",
+                detail="Point --emulator/--data at another file, or delete it to start empty.",
+            )
+        try:
+            counter = int(payload["counter"])
+            objects = {kind: dict(payload["objects"].get(kind, {})) for kind in KINDS}
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise EmulatorDataError(f"{path} is a damaged emulator data file: {exc!r}") from None
+        self.counter = counter
+        self.objects.update(objects)
 
 
 def _base36(number: int) -> str:
