@@ -388,3 +388,22 @@ def test_of_duplicates_the_state_file_choice_wins_else_the_newest() -> None:
     ]
     chosen = export_state(LiveState(webhooks=hooks), "growth", remembered={"h1": "c"})
     assert [h["url"] for h in chosen.webhooks] == ["https://x.example/1"]
+
+
+def test_webhook_urls_with_a_token_in_the_path_become_variables() -> None:
+    slack = obj(
+        Kind.WEBHOOK,
+        "h1",
+        url="https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX",
+        events=["webset.idle"],
+        metadata=tags(ext="slack"),
+    )
+    plain = obj(
+        Kind.WEBHOOK, "h2", url="https://example.com/hook", events=[], metadata=tags(ext="p")
+    )
+    result = export_state(LiveState(webhooks=(slack, plain)), "growth")
+    assert [h["url"] for h in result.webhooks] == [
+        "${WEBHOOK_URL_SLACK}",
+        "https://example.com/hook",
+    ]
+    assert "XXXXXXXX" not in render_document(result, SCHEMA)

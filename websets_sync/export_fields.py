@@ -11,17 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from websets_sync.model import EXTERNAL_ID_PATTERN, RESERVED_PREFIX
+from websets_sync.redact import redact_url
 
 Document = dict[str, Any]
 
 SEARCH_DEFAULTS: Mapping[str, Any] = {"count": 10, "behavior": "override"}
 MONITOR_SEARCH_BEHAVIOR = "append"
 DEFAULT_TIMEZONE = "Etc/UTC"
-# Query parameters that usually carry a credential in a webhook URL.
-_SECRET_PARAM = re.compile(r"(token|key|secret|sig|auth|pass|code|access)", re.IGNORECASE)
 
 
 # --- per kind ------------------------------------------------------------------------------------
@@ -133,12 +131,9 @@ def sources(value: Any, *, scope: bool) -> list[Document] | None:
 
 
 def url_has_credentials(url: str) -> bool:
-    """True when the URL has userinfo or a query parameter that looks like a token."""
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        return True
-    names = [pair.split("=", 1)[0] for pair in parts.query.split("&") if pair]
-    return any(_SECRET_PARAM.search(name) for name in names)
+    """True when any view would redact part of the URL (userinfo, a token in the query string or
+    in the path of a Slack/Discord/Zapier/Teams webhook): the same rule as every plan view."""
+    return redact_url(url) != url
 
 
 def escape(value: Any) -> Any:
