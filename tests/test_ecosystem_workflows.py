@@ -31,6 +31,10 @@ from ecosystem_support import (
 WORKFLOWS = ROOT / "examples" / "github"
 PLAN = WORKFLOWS / "websets-plan.yml"
 APPLY = WORKFLOWS / "websets-apply.yml"
+VALID_STATE = (
+    '{"version": 1, "serial": 1, "lineage": "l-1", "resources": '
+    '{"webhook/a": {"id": "webhook_1", "secret": "whsec_plain"}}}\n'
+)
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -73,8 +77,13 @@ def test_apply_workflow_triggers_concurrency_and_permissions() -> None:
     assert "workflow_dispatch" in workflow["on"]
     assert workflow["concurrency"] == {"group": "websets-sync-apply", "cancel-in-progress": False}
     assert workflow["permissions"] == {"contents": "write"}
-    # the state is saved even when apply failed part-way
-    assert step(workflow, "Save the state file")["if"] == "always()"
+    # the state is saved even when apply failed part-way, but only when it was restored (a wrong
+    # key must not lead to the stored state being overwritten)
+    assert step(workflow, "Restore the state file")["id"] == "restore"
+    assert (
+        step(workflow, "Save the state file")["if"]
+        == "always() && steps.restore.outcome == 'success'"
+    )
 
 
 @pytest.mark.parametrize("path", [PLAN, APPLY], ids=lambda p: p.name)
@@ -144,7 +153,10 @@ def test_the_recipe_runs_validate_plan_and_apply_as_documented() -> None:
         "plan.json",
         "--detailed-exitcode",
     ] in plan_commands
-    assert apply_commands == [
+    # the state file is checked after the restore and before the save
+    check = ["--state", ".websets-sync/state.json", "state", "list"]
+    assert apply_commands.count(check) == 2 and plan_commands.count(check) == 1
+    assert [c for c in apply_commands if c != check] == [
         ["validate", "$MANIFESTS"],
         ["plan", "$MANIFESTS", "--out", "plan.json"],
         ["apply", "--plan", "plan.json", "--auto-approve"],
@@ -242,8 +254,10 @@ def _clone(origin: Path, target: Path) -> Path:
     return target
 
 
-def _run_step(name: str, cwd: Path, tmp_path: Path, key: str) -> subprocess.CompletedProcess[str]:
-    script = step(load(APPLY), name)["run"]
+def _run_step(
+    name: str, cwd: Path, tmp_path: Path, key: str, workflow: Path = APPLY
+) -> subprocess.CompletedProcess[str]:
+    script = step(load(workflow), name)["run"]
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir(exist_ok=True)
     env = {
@@ -253,6 +267,8 @@ def _run_step(name: str, cwd: Path, tmp_path: Path, key: str) -> subprocess.Comp
         "GITHUB_SHA": "0123456789abcdef",
         "GITHUB_RUN_ID": "1",
         "WEBSETS_SYNC_STATE_KEY": key,
+        # the scripts check the state file with `websets-sync state list`
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
     }
     return subprocess.run(
         ["bash", "-eo", "pipefail", "-c", script], cwd=cwd, env=env, capture_output=True, text=True
@@ -275,7 +291,7 @@ def origin(tmp_path: Path) -> Path:
 
 
 def test_state_is_saved_encrypted_and_restored(tmp_path: Path, origin: Path) -> None:
-    state = '{"version": 1, "resources": {"webhook/a": {"secret": "whsec_plain"}}}\n'
+    state = VALID_STATE
     first = _clone(origin, tmp_path / "run1")
     assert "first apply" in _run_step("Restore the state file", first, tmp_path, "k3y").stdout
     (first / ".websets-sync").mkdir()
@@ -310,6 +326,43 @@ def test_state_is_saved_encrypted_and_restored(tmp_path: Path, origin: Path) -> 
     assert not (wrong / ".websets-sync" / "state.json").exists() or (
         "whsec" not in (wrong / ".websets-sync" / "state.json").read_text(errors="replace")
     )
+
+
+def _store_state(origin: Path, tmp_path: Path) -> None:
+    run = _clone(origin, tmp_path / "seed-state")
+    (run / ".websets-sync").mkdir()
+    (run / ".websets-sync" / "state.json").write_text(VALID_STATE, encoding="utf-8")
+    saved = _run_step("Save the state file", run, tmp_path, "k3y")
+    assert saved.returncode == 0, saved.stderr
+
+
+@pytest.mark.parametrize("workflow", [APPLY, PLAN], ids=lambda p: p.name)
+def test_a_wrong_state_key_fails_the_restore_and_leaves_no_file(
+    tmp_path: Path, origin: Path, workflow: Path
+) -> None:
+    _store_state(origin, tmp_path)
+    run = _clone(origin, tmp_path / "run")
+    restored = _run_step("Restore the state file", run, tmp_path, "wrong-key", workflow)
+    assert restored.returncode == 1
+    assert "WEBSETS_SYNC_STATE_KEY" in restored.stdout
+    assert not (run / ".websets-sync" / "state.json").exists()
+
+
+def test_save_never_overwrites_the_stored_state_with_garbage(tmp_path: Path, origin: Path) -> None:
+    _store_state(origin, tmp_path)
+    before = _git(origin, "rev-parse", "websets-sync-state")
+    run = _clone(origin, tmp_path / "run")
+    # what a failed decrypt used to leave behind
+    (run / ".websets-sync").mkdir()
+    (run / ".websets-sync" / "state.json").write_bytes(b"\x8f\x02garbage\xff")
+    saved = _run_step("Save the state file", run, tmp_path, "wrong-key")
+    assert saved.returncode == 1
+    assert "not a websets-sync state file" in saved.stdout
+    assert _git(origin, "rev-parse", "websets-sync-state") == before
+    # and the good state is still there, readable with the right key
+    again = _clone(origin, tmp_path / "again")
+    assert _run_step("Restore the state file", again, tmp_path, "k3y").returncode == 0
+    assert (again / ".websets-sync" / "state.json").read_text(encoding="utf-8") == VALID_STATE
 
 
 def test_apply_refuses_to_run_without_the_state_key(tmp_path: Path, origin: Path) -> None:
