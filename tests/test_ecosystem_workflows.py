@@ -189,16 +189,29 @@ new AsyncFunction('require', 'github', 'context', script)(require, github, conte
 """
 
 
-def run_comment_script(tmp_path: Path, existing: list[dict[str, Any]], exit_code: str) -> Any:
+PLAN_COMMENT = "Post the plan as a sticky comment"
+VALIDATE_COMMENT = "Say in the plan comment that there is no plan"
+
+
+def run_comment_script(
+    tmp_path: Path,
+    existing: list[dict[str, Any]],
+    exit_code: str,
+    step_name: str = PLAN_COMMENT,
+) -> Any:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
-    script = step(load(PLAN), "Post the plan as a sticky comment")["with"]["script"]
+    comment_step = step(load(PLAN), step_name)
+    script = comment_step["with"]["script"]
     (tmp_path / "script.js").write_text(script, encoding="utf-8")
     (tmp_path / "harness.js").write_text(_HARNESS, encoding="utf-8")
     (tmp_path / "plan.md").write_text("## Plan: 1 to create\n", encoding="utf-8")
     (tmp_path / "plan.err").write_text("Error: EXA_API_KEY is not set\n", encoding="utf-8")
-    env = {**os.environ, "PLAN_EXIT_CODE": exit_code}
+    (tmp_path / "validate.out").write_text(
+        "websets/a.yaml:3: unknown field 'qury'\n", encoding="utf-8"
+    )
+    env = {**os.environ, **comment_step["env"], "EXIT_CODE": exit_code}
     result = subprocess.run(
         [node, "harness.js", "script.js", json.dumps(existing)],
         cwd=tmp_path,
@@ -228,8 +241,61 @@ def test_later_plans_update_the_same_comment_in_place(tmp_path: Path) -> None:
 
 def test_a_failed_plan_posts_its_error(tmp_path: Path) -> None:
     calls = run_comment_script(tmp_path, [], "1")
-    assert "websets-sync plan failed" in calls[0]["body"]
+    assert "could not make a plan for abcdef1" in calls[0]["body"]
+    assert "`websets-sync plan` failed" in calls[0]["body"]
     assert "Error: EXA_API_KEY is not set" in calls[0]["body"]
+    assert "## Plan: 1 to create" not in calls[0]["body"]
+
+
+def test_a_step_failing_before_plan_still_replaces_the_old_plan(tmp_path: Path) -> None:
+    ours = {"id": 99, "user": {"type": "Bot"}, "body": "<!-- websets-sync-plan -->\nold plan"}
+    (tmp_path / "plan.err").unlink(missing_ok=True)
+    calls = run_comment_script(tmp_path, [ours], "")  # the Plan step never ran
+    assert [(c["op"], c["comment_id"]) for c in calls] == [("update", 99)]
+    assert "could not make a plan for abcdef1" in calls[0]["body"]
+    assert step(load(PLAN), PLAN_COMMENT)["if"] == "!cancelled()"
+
+
+def test_failed_validation_replaces_the_old_plan_in_the_comment(tmp_path: Path) -> None:
+    workflow = load(PLAN)
+    comment = step(workflow, VALIDATE_COMMENT)
+    # the plan job is skipped when validate fails, so the validate job itself must say so
+    assert workflow["jobs"]["validate"]["steps"][-1] == comment
+    assert comment["if"].startswith("failure() && ")
+    assert "head.repo.full_name == github.repository" in comment["if"]
+    assert comment["with"]["script"] == step(workflow, PLAN_COMMENT)["with"]["script"]
+    assert "> validate.out 2>&1" in step(workflow, "Validate manifests")["run"]
+
+    ours = {"id": 99, "user": {"type": "Bot"}, "body": "<!-- websets-sync-plan -->\nold plan"}
+    calls = run_comment_script(tmp_path, [ours], "1", VALIDATE_COMMENT)
+    assert [(c["op"], c["comment_id"]) for c in calls] == [("update", 99)]
+    body = calls[0]["body"]
+    assert body.startswith("<!-- websets-sync-plan -->\n### websets-sync could not make a plan")
+    assert "for abcdef1" in body and "`websets-sync validate` failed" in body
+    assert "unknown field 'qury'" in body
+    assert "old plan" not in body and "## Plan:" not in body
+
+
+def test_validate_step_keeps_its_exit_code_and_output(tmp_path: Path) -> None:
+    bin_dir = str(Path(sys.executable).parent)
+    (tmp_path / "websets").mkdir()
+    (tmp_path / "websets" / "bad.yaml").write_text("websets: [}\n", encoding="utf-8")
+    script = step(load(PLAN), "Validate manifests")["run"]
+    env = {
+        **os.environ,
+        "MANIFESTS": "websets",
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+    }
+    result = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    written = (tmp_path / "validate.out").read_text(encoding="utf-8")
+    assert "bad.yaml" in written and written in result.stdout
 
 
 # --- the encrypted state branch, run under bash --------------------------------------------------
