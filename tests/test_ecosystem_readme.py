@@ -187,3 +187,32 @@ def test_the_manifest_example_in_the_readme_is_valid(tmp_path: Path) -> None:
         "webset/eu-ai-series-a/monitor/weekly",
         "webhook/crm-sync",
     ]
+
+
+GIT_INSTALL = 'pip install "websets-sync @ git+https://github.com/<owner>/websets-sync@'
+
+
+def test_install_docs_name_no_release_that_does_not_exist() -> None:
+    # No tag and no PyPI release may exist: every place that says how to install or pin also
+    # says how to do it from git at a commit, and none names a made-up version.
+    docs = {
+        "README.md": readme(),
+        ".pre-commit-hooks.yaml": (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"),
+        **{
+            f"examples/github/{p.name}": p.read_text(encoding="utf-8")
+            for p in (ROOT / "examples" / "github").glob("*.yml")
+        },
+    }
+    for name, text in docs.items():
+        assert "0.1.0" not in text, name
+        assert not re.search(r"rev: v\d", text), name
+    for name in (
+        "README.md",
+        "examples/github/websets-plan.yml",
+        "examples/github/websets-apply.yml",
+    ):
+        assert GIT_INSTALL in docs[name], name
+    usage = readme().split("## Using it on your account", 1)[1].split("```", 2)[1]
+    assert "pip install websets-sync " in usage and GIT_INSTALL in usage
+    for name in ("README.md", ".pre-commit-hooks.yaml"):
+        assert "rev: <commit-sha>" in docs[name] and "tag you created" in docs[name], name
