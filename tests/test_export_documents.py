@@ -407,3 +407,21 @@ def test_webhook_urls_with_a_token_in_the_path_become_variables() -> None:
         "https://example.com/hook",
     ]
     assert "XXXXXXXX" not in render_document(result, SCHEMA)
+
+
+def test_monitor_enabled_is_written_only_when_false() -> None:
+    def exported(status: str) -> dict[str, Any]:
+        monitor = obj(
+            Kind.MONITOR,
+            "m1",
+            status=status,
+            cadence={"cron": "0 9 * * 1"},
+            behavior={"type": "search", "config": {"query": "New", "count": 5}},
+            metadata=tags(ext="weekly"),
+        )
+        webset = obj(Kind.WEBSET, "w1", externalId="a", metadata=tags())
+        result = export_state(LiveState((LiveWebset(webset, (), (), (monitor,)),)), "growth")
+        return dict(result.websets[0]["monitors"][0])
+
+    assert "enabled" not in exported("enabled")  # the manifest default
+    assert exported("disabled")["enabled"] is False

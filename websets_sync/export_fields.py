@@ -55,7 +55,8 @@ def enrichment_fields(data: Mapping[str, Any]) -> Document:
 
 
 def monitor_fields(data: Mapping[str, Any]) -> Document:
-    document: Document = {"enabled": data.get("status") != "disabled"}
+    # `enabled: true` is the manifest default: only a disabled monitor says so.
+    document: Document = {"enabled": False} if data.get("status") == "disabled" else {}
     cadence = mapping(data.get("cadence"))
     exported: Document = {"cron": cadence.get("cron")}
     if cadence.get("timezone") not in (None, DEFAULT_TIMEZONE):
