@@ -96,7 +96,9 @@ def test_chosen_websets_by_external_id_or_id(account: Emulator, tmp_path: Path) 
     assert other.exit_code == 1
     assert "webset theirs belongs to project 'sales', not 'growth'" in other.stderr
     missing = export(tmp_path, "--project", "growth", "--webset", "nope")
-    assert missing.exit_code == 1 and "404" in missing.stderr
+    assert missing.exit_code == 1 and missing.stdout == ""
+    assert missing.stderr.startswith("Error: no webset with id or externalId 'nope'\n")
+    assert "404" not in missing.stderr and "GET" not in missing.stderr
 
 
 def test_out_dir_writes_files_and_never_overwrites_silently(

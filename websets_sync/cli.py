@@ -684,7 +684,19 @@ def _export_live_state(client: WebsetsClient, websets: tuple[str, ...]) -> LiveS
     if not websets:
         return fetch_live_state(client)
     # A chosen webset by id or externalId: one GET each (the API takes either in the path).
-    return LiveState(websets=tuple(live_webset(client.get_webset(ident)) for ident in websets))
+    return LiveState(websets=tuple(live_webset(_get_chosen(client, ident)) for ident in websets))
+
+
+def _get_chosen(client: WebsetsClient, ident: str) -> dict[str, Any]:
+    from websets_sync.errors import NotFoundError
+
+    try:
+        return client.get_webset(ident)
+    except NotFoundError:
+        raise WebsetsSyncError(
+            f"no webset with id or externalId {ident!r}",
+            detail="List them with `websets-sync export` (without --webset) or in the dashboard.",
+        ) from None
 
 
 def _write_export(app: App, files: dict[str, str], out_dir: Path, force: bool) -> None:
