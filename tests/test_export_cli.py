@@ -101,6 +101,26 @@ def test_chosen_websets_by_external_id_or_id(account: Emulator, tmp_path: Path) 
     assert "404" not in missing.stderr and "GET" not in missing.stderr
 
 
+def test_unknown_project_is_an_error_naming_the_projects(tmp_path: Path) -> None:
+    emulator = Emulator(data_file=tmp_path / "emulator.json")
+    emulator.seed("webset", {"externalId": "leads", "metadata": {TAG_PROJECT: "growth"}})
+    emulator.seed("webset", {"externalId": "theirs", "metadata": {TAG_PROJECT: "sales"}})
+    out = tmp_path / "out"
+    for args in ([], ["--out", str(out)]):
+        result = export(tmp_path, "--project", "nope", *args)
+        assert result.exit_code == 1 and result.stdout == ""
+        assert result.stderr.startswith(
+            "Error: no webset or webhook belongs to project 'nope'; "
+            "this account has projects: growth, sales\n"
+        )
+    assert not out.exists()  # no empty manifest written
+    # untagged (dashboard) websets are anybody's to adopt: a new project name takes them
+    emulator.seed("webset", {"title": "From the dashboard"})
+    adopted = export(tmp_path, "--project", "nope")
+    assert adopted.exit_code == 0, adopted.output
+    assert yaml.safe_load(adopted.stdout)["websets"][0]["externalId"] == "from-the-dashboard"
+
+
 def test_out_dir_writes_files_and_never_overwrites_silently(
     account: Emulator, tmp_path: Path
 ) -> None:

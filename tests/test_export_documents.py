@@ -236,7 +236,7 @@ def test_other_projects_are_skipped_and_noted() -> None:
     assert result.webhooks == ()
     assert result.notes == ("skipped 1 webset and 1 webhook of project 'sales'",)
     three = [LiveWebset(obj(Kind.WEBSET, f"x{n}", metadata=tags("research"))) for n in range(3)]
-    many = export_state(LiveState((LiveWebset(theirs), *three)), "growth")
+    many = export_state(LiveState((LiveWebset(mine), LiveWebset(theirs), *three)), "growth")
     assert many.notes == (
         "skipped 3 websets of project 'research'",
         "skipped 1 webset of project 'sales'",
@@ -407,6 +407,20 @@ def test_webhook_urls_with_a_token_in_the_path_become_variables() -> None:
         "https://example.com/hook",
     ]
     assert "XXXXXXXX" not in render_document(result, SCHEMA)
+
+
+def test_a_project_with_nothing_live_names_the_projects_that_exist() -> None:
+    theirs = obj(Kind.WEBSET, "w2", externalId="b", metadata=tags("sales"))
+    hook = obj(Kind.WEBHOOK, "h1", url="https://x.example/h", events=[], metadata=tags("research"))
+    with pytest.raises(WebsetsSyncError) as raised:
+        export_state(LiveState((LiveWebset(theirs),), (hook,)), "nope")
+    assert str(raised.value) == (
+        "no webset or webhook belongs to project 'nope'; this account has projects: research, sales"
+    )
+    # an untagged object is this project's to adopt, so that is not an empty export
+    untagged = obj(Kind.WEBSET, "w3", externalId=None, title="Dash", metadata={})
+    result = export_state(LiveState((LiveWebset(theirs), LiveWebset(untagged))), "nope")
+    assert [w["id"] for w in result.websets] == ["w3"]
 
 
 def test_monitor_enabled_is_written_only_when_false() -> None:

@@ -36,6 +36,7 @@ from websets_sync.export_fields import (
 from websets_sync.export_select import (
     adoptable_by_content,
     check_chosen,
+    check_something_to_export,
     infer_project,
     other_projects_note,
     ours_or_nobodys,
@@ -89,6 +90,7 @@ def export_state(
     """
     if chosen:
         check_chosen(live, project)
+    check_something_to_export(live, project)
     scope = _Scope(project, remembered or {})
     websets = [w for w in live.websets if ours_or_nobodys(w.webset, project)]
     webhooks = [h for h in live.webhooks if ours_or_nobodys(h, project)]

@@ -37,6 +37,21 @@ def check_chosen(live: LiveState, project: str) -> None:
             )
 
 
+def check_something_to_export(live: LiveState, project: str) -> None:
+    """A project with nothing on an account that holds other projects is almost surely a typo:
+    an empty manifest (exit 0) would hide it, so name the projects that do exist. An empty
+    account still exports an empty manifest, the starting point of a new project."""
+    objects = [w.webset for w in live.websets] + list(live.webhooks)
+    if not objects or any(ours_or_nobodys(obj, project) for obj in objects):
+        return
+    projects = sorted({str(obj.project) for obj in objects})
+    raise WebsetsSyncError(
+        f"no webset or webhook belongs to project {project!r}; this account has projects: "
+        + ", ".join(projects),
+        detail="To start a new project, write its manifest: export only takes existing objects.",
+    )
+
+
 def remembered_names(state: State, project: str) -> dict[str, str]:
     """Live id → address name for every object the state file remembers (of this project)."""
     if state.project not in (None, project):
