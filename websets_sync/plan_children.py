@@ -4,7 +4,7 @@ webhooks (one rule set, driven by kinds.py), and the search runs of an existing 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from websets_sync.bodies import DEFAULT_SEARCH_COUNT
 from websets_sync.diff import diff_fields
@@ -173,23 +173,10 @@ def _adopt_child(
     resource: DesiredResource, live: LiveObject, webset_id: str | None, items: int, reason: str
 ) -> Change:
     """Tag an untagged live object that already is the declared one, instead of duplicating it."""
-    fields = diff_fields(resource.kind, resource.spec, live.data)
-    paid = False
-    if fields:
-        _, drift, paid = _in_place(resource.kind, fields, items)
-        reason += "; also " + drift
-    return Change(
-        resource.address,
-        Action.ADOPT,
-        reason,
-        id=live.id,
-        fields=fields,
-        paid=paid,
-        desired=resource,
-        live=live,
-        webset_id=webset_id,
-        estimated_items=items if paid else None,
-    )
+    change = _updatable_change(resource, live, webset_id, items)
+    if change.fields:
+        reason += "; also " + change.reason
+    return replace(change, action=Action.ADOPT, reason=reason)
 
 
 def _in_place(kind: Kind, fields: tuple[FieldChange, ...], items: int) -> tuple[Action, str, bool]:
