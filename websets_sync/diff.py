@@ -32,13 +32,6 @@ def diff_fields(
     return _field_changes(kind, live, desired)
 
 
-def definition_equal(
-    kind: Kind, desired_spec: Mapping[str, Any], live_data: Mapping[str, Any]
-) -> bool:
-    """True when the live object already has every declared field (reserved tags ignored)."""
-    return not diff_fields(kind, desired_spec, live_data)
-
-
 def _creation_fields(kind: Kind, desired_spec: Mapping[str, Any]) -> tuple[FieldChange, ...]:
     desired = normalize(kind, desired_spec, live=False, keep_defaults=True)
     return _field_changes(kind, {}, desired)
