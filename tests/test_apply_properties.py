@@ -37,7 +37,7 @@ def test_any_faulty_apply_then_one_clean_run_converges(
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        faults = Faults(error_rate=error_rate, lost_response_rate=lost_rate)
+        faults = Faults()  # the plan is read cleanly: the faults are for the apply
         world = World(tmp, emulator=Emulator(faults=faults, seed=seed, timing=Timing(0.0)))
         cancel = threading.Event()
         writes: list[str] = []
@@ -52,6 +52,7 @@ def test_any_faulty_apply_then_one_clean_run_converges(
         path = write(tmp / "m.yaml", manifest(websets=websets, webhooks=webhooks))
         world.intercept = count_writes
         faulty_plan = world.plan([path])
+        faults.error_rate, faults.lost_response_rate = error_rate, lost_rate
         world.execute(faulty_plan, cancel=cancel, parallelism=parallelism)
 
         faults.error_rate = faults.lost_response_rate = 0.0
