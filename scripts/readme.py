@@ -164,7 +164,7 @@ def end(name: str) -> str:
 def generated(name: str) -> str:
     if name == "manifest-reference":
         return manifest_reference(json.loads(SCHEMA.read_text(encoding="utf-8")))
-    from websets_sync.cli import cli
+    from websets_sync.cli.root import cli
 
     return cli_reference(cli)
 

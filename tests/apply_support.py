@@ -11,14 +11,14 @@ from typing import Any
 
 import httpx
 
-from websets_sync.apply import ApplyResult, apply_plan
-from websets_sync.client import WebsetsClient
+from websets_sync.apply.runner import ApplyResult, apply_plan
+from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator, Faults, Timing
 from websets_sync.fetch import fetch_live_state
+from websets_sync.manifest.schema import load_desired_state
 from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT, LiveState
-from websets_sync.plan import Plan, PlanOptions, build_plan
-from websets_sync.schema import load_desired_state
-from websets_sync.state import StateStore, load_state
+from websets_sync.plan.types import Plan, PlanOptions, build_plan
+from websets_sync.state.store import StateStore, load_state
 
 API_URL = "http://emulator.local/websets/v0"
 API_KEY = "test-key-3f9a1c"

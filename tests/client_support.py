@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from websets_sync.client import RequestRecord, WebsetsClient
+from websets_sync.client.endpoints import RequestRecord, WebsetsClient
 from websets_sync.emulator import Emulator
 
 API_KEY = "sk-test-7Hq2mZ9xKp4vL1"

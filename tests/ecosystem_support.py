@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from click.testing import CliRunner
 
-from websets_sync.cli import cli
+from websets_sync.cli.root import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = "websets-sync"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from apply_support import World, manifest, write
 
-from websets_sync.apply import Outcome
+from websets_sync.apply.runner import Outcome
 from websets_sync.model import TAG_PREVENT_DESTROY, TAG_PROJECT, Address
-from websets_sync.plan import Action, PlanOptions
-from websets_sync.state import load_state
+from websets_sync.plan.types import Action, PlanOptions
+from websets_sync.state.store import load_state
 
 
 def _applied(world: World, path: Path, options: PlanOptions | None = None) -> list[str]:

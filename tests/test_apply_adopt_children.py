@@ -7,7 +7,7 @@ from pathlib import Path
 from apply_support import World, write
 
 from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT
-from websets_sync.plan import Action
+from websets_sync.plan.types import Action
 
 MANIFEST = """\
 version: 1

@@ -14,10 +14,10 @@ import pytest
 from apply_support import API_KEY, assert_no_secrets, manifest, write
 from click.testing import CliRunner, Result
 
-import websets_sync.cli as cli_module
-from websets_sync.cli import cli
+import websets_sync.cli.root as cli_module
+from websets_sync.cli.root import cli
 from websets_sync.emulator import Emulator, Faults
-from websets_sync.state import load_state
+from websets_sync.state.store import load_state
 
 
 class Project:
@@ -213,7 +213,7 @@ def test_ctrl_c_stops_waiting_without_harm(
     def interrupted(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("websets_sync.wait.wait_until_idle", interrupted)
+    monkeypatch.setattr("websets_sync.apply.wait.wait_until_idle", interrupted)
     result = project.run("apply", "--auto-approve", "--wait", str(project.manifest))
     assert result.exit_code == 0, result.output
     assert "Stopped waiting. Searches and enrichments keep running" in result.stdout

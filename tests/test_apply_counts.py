@@ -7,9 +7,9 @@ from pathlib import Path
 import httpx
 from apply_support import World, manifest, write
 
-from websets_sync.apply import Outcome
-from websets_sync.plan import Action
-from websets_sync.state import load_state
+from websets_sync.apply.runner import Outcome
+from websets_sync.plan.types import Action
+from websets_sync.state.store import load_state
 
 
 def test_create_from_empty_costs_one_request_per_webset_plus_later_children(

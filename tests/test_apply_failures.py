@@ -12,9 +12,9 @@ import httpx
 import pytest
 from apply_support import World, manifest, write
 
-from websets_sync.apply import Outcome
+from websets_sync.apply.runner import Outcome
 from websets_sync.emulator import Faults
-from websets_sync.state import load_state
+from websets_sync.state.store import load_state
 
 
 def _fail_webset(world: World, external_id: str) -> None:
@@ -183,7 +183,7 @@ def test_a_state_file_that_cannot_be_saved_stops_everything(
     def disk_full(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("websets_sync.state.write_state_atomically", disk_full)
+    monkeypatch.setattr("websets_sync.state.store.write_state_atomically", disk_full)
     result = world.execute(plan, parallelism=1)
 
     assert world.emulator.count("POST") == 1  # nothing after the change it could not record

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from websets_sync.emulator import Emulator, Faults, Timing
-from websets_sync.state import load_state
+from websets_sync.state.store import load_state
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

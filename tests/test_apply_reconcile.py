@@ -8,10 +8,10 @@ import httpx
 import pytest
 from apply_support import LoseResponses, World, manifest, tag_counts, write
 
-from websets_sync.apply import Outcome
-from websets_sync.apply_reconcile import same_search_definition
+from websets_sync.apply.reconcile import same_search_definition
+from websets_sync.apply.runner import Outcome
 from websets_sync.model import TAG_EXTERNAL_ID, TAG_INITIAL_SEARCH, TAG_PROJECT
-from websets_sync.state import load_state
+from websets_sync.state.store import load_state
 
 
 def _lossy(tmp_path: Path, rules: dict[str, int]) -> tuple[World, LoseResponses]:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from apply_support import API_KEY, World, manifest, write
 
+from websets_sync.apply.wait import WebsetProgress, wait_until_idle
 from websets_sync.emulator import Emulator, Timing
 from websets_sync.model import Address
 from websets_sync.render.console import Console
 from websets_sync.render.result import WaitProgressView
-from websets_sync.wait import WebsetProgress, wait_until_idle
 
 
 class FakeClock:

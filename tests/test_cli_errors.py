@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from websets_sync.cli import _color_enabled, cli
+from websets_sync.cli.root import _color_enabled, cli
 
 QUICKSTART = Path(__file__).parent.parent / "examples" / "quickstart"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from websets_sync.cli import DEFAULT_EMULATOR_FILE, cli
+from websets_sync.cli.root import DEFAULT_EMULATOR_FILE, cli
 
 QUICKSTART = Path(__file__).parent.parent / "examples" / "quickstart"
 

@@ -13,7 +13,7 @@ from client_support import Script, answer, make_client
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from websets_sync.client import WebsetsClient
+from websets_sync.client.endpoints import WebsetsClient
 
 W = "ws_1"
 BODY = {"metadata": {"k": "v"}}

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from client_support import API_KEY, FakeTime, Script, answer, fail, make_client, text
 
-from websets_sync.client import RequestRecord, WebsetsClient
+from websets_sync.client.endpoints import RequestRecord, WebsetsClient
 from websets_sync.errors import (
     ApiError,
     AuthError,

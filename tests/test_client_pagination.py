@@ -9,7 +9,7 @@ import httpx
 import pytest
 from client_support import Pages, Script, answer, emulator_client, make_client
 
-from websets_sync.client import WebsetsClient
+from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator
 from websets_sync.errors import TransportError
 

@@ -11,8 +11,8 @@ import threading
 import pytest
 from client_support import FakeTime, Script, answer, emulator_client, make_client
 
+from websets_sync.client.ratelimit import TokenBucket
 from websets_sync.emulator import Emulator, Faults
-from websets_sync.ratelimit import TokenBucket
 
 WEBSET = {"id": "ws_1"}
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from client_support import FakeTime, Script, answer, emulator_client, fail, make_client
 
-from websets_sync.client import WebsetsClient
+from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator, Faults
 from websets_sync.errors import (
     ApiError,

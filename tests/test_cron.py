@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from websets_sync.cron import CronError, cron_problem, next_run, parse
+from websets_sync.model.cron import CronError, cron_problem, next_run, parse
 
 UTC = timezone.utc
 NY = ZoneInfo("America/New_York")

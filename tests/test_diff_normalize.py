@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from websets_sync.diff import diff_fields
 from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT, Kind
-from websets_sync.plan import FieldChange
+from websets_sync.plan.diff import diff_fields
+from websets_sync.plan.types import FieldChange
 
 TAGS = {TAG_PROJECT: "p", TAG_EXTERNAL_ID: "x"}
 

@@ -16,9 +16,9 @@ import click
 import pytest
 from ecosystem_support import ROOT, assert_command_exists, websets_sync_commands
 
-from websets_sync import cli as cli_module
-from websets_sync.cli import cli
-from websets_sync.schema import load_desired_state
+import websets_sync.cli.root as cli_module
+from websets_sync.cli.root import cli
+from websets_sync.manifest.schema import load_desired_state
 
 README = ROOT / "README.md"
 
@@ -155,7 +155,7 @@ def test_local_links_point_at_files_that_exist() -> None:
 def test_shell_completion_works_as_documented(shell: str) -> None:
     assert f"_WEBSETS_SYNC_COMPLETE={shell}_source websets-sync" in readme()
     env = {**os.environ, "_WEBSETS_SYNC_COMPLETE": f"{shell}_source"}
-    script = "from websets_sync.cli import main; main()"
+    script = "from websets_sync.cli.root import main; main()"
     result = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
     )

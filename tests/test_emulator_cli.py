@@ -14,7 +14,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from websets_sync.cli import cli
+from websets_sync.cli.root import cli
 
 URL = re.compile(r"(http://127\.0\.0\.1:\d+/websets/v0)")
 

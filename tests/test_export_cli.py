@@ -10,8 +10,8 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from websets_sync.cli import _export_live_state, cli
-from websets_sync.client import WebsetsClient
+from websets_sync.cli.root import _export_live_state, cli
+from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator
 from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT
 

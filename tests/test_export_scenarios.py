@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from websets_sync.cli import cli
+from websets_sync.cli.root import cli
+from websets_sync.manifest.schema import load_desired_state
 from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT
-from websets_sync.schema import load_desired_state
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 ENV = {"EXA_API_KEY": "", "GITHUB_STEP_SUMMARY": "", "NO_COLOR": "1"}

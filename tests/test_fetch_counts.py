@@ -7,7 +7,7 @@ import math
 import httpx
 import pytest
 
-from websets_sync.client import WebsetsClient
+from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator
 from websets_sync.fetch import fetch_live_state
 from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT, Kind

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from websets_sync.errors import ManifestError
+from websets_sync.manifest.schema import load_desired_state
 from websets_sync.model import Address, Kind, SourceLocation
-from websets_sync.schema import load_desired_state
 
 FIXTURES = Path(__file__).parent / "fixtures" / "manifests"
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from websets_sync.interpolate import Interpolation, interpolate
-from websets_sync.manifest import MAX_FILE_BYTES, load_file
+from websets_sync.manifest.files import MAX_FILE_BYTES, load_file
+from websets_sync.manifest.interpolate import Interpolation, interpolate
 from websets_sync.model import SourceLocation
 
 

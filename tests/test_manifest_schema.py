@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from websets_sync.manifest.schema import manifest_schema, schema_text
 from websets_sync.model import EXTERNAL_ID_PATTERN
-from websets_sync.schema import manifest_schema, schema_text
 
 ROOT = Path(__file__).parent.parent
 CANONICAL = ROOT / "websets_sync" / "data" / "manifest.schema.json"

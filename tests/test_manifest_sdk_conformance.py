@@ -13,8 +13,8 @@ import pytest
 from exa_py.websets import types as sdk
 from pydantic import BaseModel
 
+from websets_sync.manifest.schema import load_desired_state, manifest_schema
 from websets_sync.model import DesiredState
-from websets_sync.schema import load_desired_state, manifest_schema
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 SETS = ["quickstart", "multi-file", "research"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from websets_sync import bodies
+from websets_sync.apply import bodies
 from websets_sync.model import (
     TAG_EXTERNAL_ID,
     TAG_INITIAL_SEARCH,

@@ -9,14 +9,14 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
-from websets_sync.cli import cli
-from websets_sync.client import WebsetsClient
+from websets_sync.cli.root import cli
+from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator
 from websets_sync.errors import PlanError, StalePlanError
 from websets_sync.fetch import fetch_live_state
-from websets_sync.plan import Plan, PlanOptions, build_plan
-from websets_sync.planfile import check_saved_plan, read_saved_plan, saved_plan_text
-from websets_sync.schema import load_desired_state
+from websets_sync.manifest.schema import load_desired_state
+from websets_sync.plan.saved import check_saved_plan, read_saved_plan, saved_plan_text
+from websets_sync.plan.types import Plan, PlanOptions, build_plan
 
 BASE = Path(__file__).parent / "scenarios" / "_manifests" / "base.yaml"
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from websets_sync.apply import apply_plan
-from websets_sync.client import WebsetsClient
+from websets_sync.apply.runner import apply_plan
+from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator
 from websets_sync.fetch import fetch_live_state
-from websets_sync.plan import Action, PlanOptions, build_plan
-from websets_sync.schema import load_desired_state
-from websets_sync.state import StateStore
+from websets_sync.manifest.schema import load_desired_state
+from websets_sync.plan.types import Action, PlanOptions, build_plan
+from websets_sync.state.store import StateStore
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 ENV = {

@@ -11,13 +11,13 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from websets_sync.apply import apply_plan
-from websets_sync.client import WebsetsClient
+from websets_sync.apply.runner import apply_plan
+from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator
 from websets_sync.fetch import fetch_live_state
 from websets_sync.model import Address, DesiredResource, DesiredState, DesiredWebset, Kind
-from websets_sync.plan import Action, PlanOptions, build_plan
-from websets_sync.state import StateStore
+from websets_sync.plan.types import Action, PlanOptions, build_plan
+from websets_sync.state.store import StateStore
 
 WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", min_size=3, max_size=24).map(
     lambda s: s.strip() or "abc"

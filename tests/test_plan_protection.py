@@ -12,8 +12,8 @@ from websets_sync.model import (
     Kind,
     LiveObject,
 )
-from websets_sync.protection import in_force, protected_live, remembered
-from websets_sync.state import ResourceState, State
+from websets_sync.plan.protection import in_force, protected_live, remembered
+from websets_sync.state.store import ResourceState, State
 
 ADDRESS = Address.for_webset("leads")
 

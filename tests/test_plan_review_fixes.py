@@ -8,9 +8,9 @@ import pytest
 from apply_support import World, write
 
 from websets_sync.errors import StalePlanError
-from websets_sync.plan import Action, Plan, PlanOptions
-from websets_sync.planfile import check_saved_plan, read_saved_plan, saved_plan_text
-from websets_sync.state import load_state
+from websets_sync.plan.saved import check_saved_plan, read_saved_plan, saved_plan_text
+from websets_sync.plan.types import Action, Plan, PlanOptions
+from websets_sync.state.store import load_state
 
 
 def non_noops(plan: Plan) -> list[tuple[str, str]]:

@@ -34,15 +34,15 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from websets_sync.apply import apply_plan
-from websets_sync.cli import cli
-from websets_sync.client import WebsetsClient
+from websets_sync.apply.runner import apply_plan
+from websets_sync.cli.root import cli
+from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator
 from websets_sync.fetch import fetch_live_state
+from websets_sync.manifest.schema import load_desired_state
 from websets_sync.model import Address, Kind, LiveObject, LiveState
-from websets_sync.plan import PlanOptions, build_plan
-from websets_sync.schema import load_desired_state
-from websets_sync.state import StateStore
+from websets_sync.plan.types import PlanOptions, build_plan
+from websets_sync.state.store import StateStore
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"

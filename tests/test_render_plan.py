@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 from websets_sync.model import Address, Kind
-from websets_sync.plan import Action, Change, FieldChange, Plan, PlanOptions, Skipped
-from websets_sync.redact import redact_url
+from websets_sync.model.redact import redact_url
+from websets_sync.plan.contract import plan_to_dict
+from websets_sync.plan.types import Action, Change, FieldChange, Plan, PlanOptions, Skipped
 from websets_sync.render.console import Console
-from websets_sync.render.json import plan_to_dict, render_plan_json
+from websets_sync.render.json import render_plan_json
 from websets_sync.render.markdown import render_plan_markdown
 from websets_sync.render.plan_summary import paid_line, summary_line
 from websets_sync.render.text import render_plan_text

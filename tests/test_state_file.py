@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from websets_sync.errors import StateError
-from websets_sync.state import (
+from websets_sync.state.store import (
     ResourceState,
     State,
     StateStore,
@@ -126,7 +126,7 @@ def test_failed_write_leaves_previous_file_and_no_temp_files(
     def broken_replace(src: object, dst: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("websets_sync.state.os.replace", broken_replace)
+    monkeypatch.setattr("websets_sync.state.store.os.replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
         write_state_atomically(path, State(serial=2, lineage="l"))
     monkeypatch.undo()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from websets_sync.errors import StateLockedError
-from websets_sync.state import StateStore
-from websets_sync.state_lock import StateLock
+from websets_sync.state.lock import StateLock
+from websets_sync.state.store import StateStore
 
 
 def test_second_holder_fails_at_once_naming_pid_host_and_start(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from websets_sync.cli import cli
+from websets_sync.cli.root import cli
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from websets_sync.errors import ManifestError, Problem
-from websets_sync.schema import load_desired_state
+from websets_sync.manifest.schema import load_desired_state
 
 FIXTURES = Path(__file__).parent / "fixtures" / "manifests"
 SETS = FIXTURES / "sets"

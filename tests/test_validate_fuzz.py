@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from websets_sync.cli import cli
+from websets_sync.cli.root import cli
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 EXAMPLE_FILES = sorted(

@@ -11,7 +11,7 @@ import pytest
 from apply_support import assert_no_secrets, manifest, write
 from processes import run_cli, served_emulator, start_cli
 
-from websets_sync.state import load_state
+from websets_sync.state.store import load_state
 
 
 @pytest.mark.slow

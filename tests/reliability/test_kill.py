@@ -13,10 +13,10 @@ import pytest
 from apply_support import API_KEY, assert_no_secrets, manifest, tag_counts, write
 from processes import run_cli, served_emulator, start_cli
 
-from websets_sync.client import WebsetsClient
+from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.errors import StateError
 from websets_sync.model import TAG_PROJECT
-from websets_sync.state import load_state
+from websets_sync.state.store import load_state
 
 TRIALS = 10
 SEED = 20261122

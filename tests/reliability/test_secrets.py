@@ -11,8 +11,8 @@ from apply_support import API_KEY, SECRET_PATTERN, assert_no_secrets, manifest, 
 from click.testing import CliRunner, Result
 from processes import run_cli, served_emulator
 
-from websets_sync.cli import cli
-from websets_sync.state import load_state
+from websets_sync.cli.root import cli
+from websets_sync.state.store import load_state
 
 
 @pytest.mark.slow

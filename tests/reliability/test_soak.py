@@ -11,13 +11,13 @@ import httpx
 import pytest
 from apply_support import API_KEY, API_URL, World, assert_no_secrets, manifest, tag_counts, write
 
-from websets_sync.apply import Outcome
-from websets_sync.client import WebsetsClient
+from websets_sync.apply.runner import Outcome
+from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator, Faults, Timing
 from websets_sync.model import TAG_PROJECT
 from websets_sync.render.console import Console
 from websets_sync.render.result import render_apply_summary
-from websets_sync.state import load_state
+from websets_sync.state.store import load_state
 
 WEBSETS = 50
 WEBHOOKS = 5

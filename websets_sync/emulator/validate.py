@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from websets_sync.cron import cron_problem
 from websets_sync.emulator import checks as c
 from websets_sync.emulator.failures import bad_request
 from websets_sync.emulator.store import JSON
+from websets_sync.model.cron import cron_problem
 
 ENRICHMENT_FORMATS = ("text", "date", "number", "options", "email", "phone", "url")
 SEARCH_BEHAVIORS = ("override", "append")

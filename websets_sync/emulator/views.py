@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from websets_sync.cron import next_run
 from websets_sync.emulator import generate
 from websets_sync.emulator.lifecycle import webset_children, webset_status
 from websets_sync.emulator.store import JSON, Store, iso, public
+from websets_sync.model.cron import next_run
 
 DASHBOARD_URL = "https://websets.exa.ai/websets/{id}"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from websets_sync.plan import Action, Change, Plan
+from websets_sync.plan.types import Action, Change, Plan
 from websets_sync.render.plan_summary import no_changes_line, paid_line, show_field, summary_line
 
 MAX_CHARS = 60_000

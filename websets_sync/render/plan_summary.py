@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from websets_sync.model import Kind
-from websets_sync.plan import Action, FieldChange, Plan
-from websets_sync.redact import redact_change
+from websets_sync.model.redact import redact_change
+from websets_sync.plan.types import Action, FieldChange, Plan
 
 NO_CHANGES = "No changes. Live state matches the manifests."
 

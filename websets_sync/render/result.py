@@ -8,10 +8,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from websets_sync.apply_result import ApplyResult, ChangeResult, Outcome
-from websets_sync.plan import Action
+from websets_sync.apply.result import ApplyResult, ChangeResult, Outcome
+from websets_sync.apply.wait import WebsetProgress
+from websets_sync.plan.types import Action
 from websets_sync.render.console import Console
-from websets_sync.wait import WebsetProgress
 
 _DONE: dict[Action, str] = {
     Action.CREATE: "created",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from websets_sync.render.console import Console
-from websets_sync.state import ResourceState, State
+from websets_sync.state.store import ResourceState, State
 
 
 def secret_status(entry: ResourceState, address: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from websets_sync.plan import Action, Change, Plan, Skipped
+from websets_sync.plan.types import Action, Change, Plan, Skipped
 from websets_sync.render.console import Console
 from websets_sync.render.plan_summary import no_changes_line, paid_line, show_field, summary_line
 

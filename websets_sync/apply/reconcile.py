@@ -1,0 +1,152 @@
+"""Creates whose outcome is unknown: find out from live state before trying again.
+
+A create that timed out, lost its connection or got a 5xx may have happened. Sending it again
+blindly could make a second search (paid), enrichment, monitor or webhook for one declared
+resource. So each such create is followed by a read that looks for the object by its identity —
+the webset's externalId, or the ``websets-sync/…`` tags of a child or webhook — and only when
+nothing is found is the create sent again (a bounded number of times).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from websets_sync.client.endpoints import WebsetsClient
+from websets_sync.errors import (
+    ApplyError,
+    ConflictError,
+    NotFoundError,
+    UnknownOutcomeError,
+)
+from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT, Kind
+
+JSON = dict[str, Any]
+
+#: Create attempts per resource when each one ends with an unknown outcome and nothing is found.
+MAX_CREATE_ATTEMPTS = 5
+
+_CHILD_LISTS: Mapping[Kind, str] = {
+    Kind.SEARCH: "searches",
+    Kind.ENRICHMENT: "enrichments",
+    Kind.MONITOR: "monitors",
+}
+
+
+def create_once(create: Callable[[], JSON], find: Callable[[], JSON | None]) -> tuple[JSON, bool]:
+    """Run ``create`` so that it takes effect exactly once.
+
+    Returns the created object and whether it was found by reconciliation (its create response
+    was lost). A 409 means our create already happened (a webset with our externalId): found
+    the same way. Raises the last error when every attempt stayed unknown and nothing was found.
+    """
+    last: UnknownOutcomeError | None = None
+    for _ in range(MAX_CREATE_ATTEMPTS):
+        try:
+            return create(), False
+        except UnknownOutcomeError as exc:
+            last = exc
+        except ConflictError:
+            found = find()
+            if found is None:
+                raise
+            return found, True
+        found = find()
+        if found is not None:
+            return found, True
+    assert last is not None
+    raise ApplyError(
+        f"{last.method} {last.path}: outcome unknown after {MAX_CREATE_ATTEMPTS} attempts "
+        f"and nothing was created ({last.message})"
+    )
+
+
+def find_webset(client: WebsetsClient, external_id: str, project: str) -> JSON | None:
+    """The webset with ``external_id`` if it is ours; an error if someone else's holds it."""
+    try:
+        webset = client.get_webset(external_id)
+    except NotFoundError:
+        return None
+    owner = _tags(webset).get(TAG_PROJECT)
+    if owner != project:
+        raise ApplyError(
+            f"a webset with externalId {external_id!r} exists but is not managed by project "
+            f"{project!r} (project tag: {owner!r})",
+            detail="It appeared after the plan was made; plan again to adopt or rename it.",
+        )
+    return webset
+
+
+def find_child(
+    client: WebsetsClient,
+    kind: Kind,
+    webset_id: str,
+    name: str,
+    project: str,
+    body: JSON,
+    known_ids: frozenset[str],
+) -> JSON | None:
+    """The search, enrichment or monitor tagged ``name`` that was not there before this apply.
+
+    A search is a job that may have run several times under one name, so it must also have the
+    definition we sent.
+    """
+    webset = client.get_webset(webset_id)
+    children = webset.get(_CHILD_LISTS[kind])
+    if not isinstance(children, list):
+        # Not every server embeds monitors in the webset; list them for this webset instead.
+        children = list(client.iter_monitors(webset_id)) if kind is Kind.MONITOR else []
+    candidates = [
+        child
+        for child in _ours(children, name, project, known_ids)
+        if kind is not Kind.SEARCH or same_search_definition(body, child)
+    ]
+    return candidates[-1] if candidates else None
+
+
+def find_webhook(
+    client: WebsetsClient, name: str, project: str, known_ids: frozenset[str]
+) -> JSON | None:
+    return next(iter(_ours(client.iter_webhooks(), name, project, known_ids)), None)
+
+
+def same_search_definition(body: Mapping[str, Any], live: Mapping[str, Any]) -> bool:
+    """Whether the live search is the one ``body`` asked for.
+
+    Only the fields the API echoes verbatim are compared (query, count, criteria descriptions,
+    entity type): a false "not found" here would send a second, paid search.
+    """
+    if live.get("query") != body.get("query"):
+        return False
+    if "count" in body and live.get("count") != body["count"]:
+        return False
+    if "criteria" in body and _descriptions(live.get("criteria")) != _descriptions(
+        body["criteria"]
+    ):
+        return False
+    wanted, have = body.get("entity"), live.get("entity")
+    if isinstance(wanted, Mapping) and isinstance(have, Mapping):
+        return bool(have.get("type") == wanted.get("type"))
+    return True
+
+
+def _descriptions(criteria: Any) -> list[Any]:
+    if not isinstance(criteria, list):
+        return []
+    return [c.get("description") if isinstance(c, Mapping) else c for c in criteria]
+
+
+def _ours(objects: Iterable[Any], name: str, project: str, known_ids: frozenset[str]) -> list[JSON]:
+    return [
+        obj
+        for obj in objects
+        if isinstance(obj, dict)
+        and obj.get("id") not in known_ids
+        and _tags(obj).get(TAG_PROJECT) == project
+        and _tags(obj).get(TAG_EXTERNAL_ID) == name
+    ]
+
+
+def _tags(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    metadata = obj.get("metadata")
+    return metadata if isinstance(metadata, Mapping) else {}

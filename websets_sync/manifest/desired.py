@@ -1,0 +1,90 @@
+"""Validated manifest data → the desired model (API field names, tool-only fields mapped away)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from websets_sync.manifest.files import ManifestFile
+from websets_sync.manifest.semantic import Entry, children_of, webhooks_of, websets_of
+from websets_sync.model import (
+    Address,
+    DesiredResource,
+    DesiredState,
+    DesiredWebset,
+    Kind,
+    ManifestSource,
+)
+
+_KINDS = {"searches": Kind.SEARCH, "enrichments": Kind.ENRICHMENT, "monitors": Kind.MONITOR}
+
+
+def stripped(value: Any, *, verbatim: bool = False) -> Any:
+    """``value`` with surrounding whitespace stripped from every string, as exa-py and the API do.
+
+    Metadata values are user data the SDK passes through untouched, so they stay verbatim.
+    """
+    if isinstance(value, str):
+        return value if verbatim else value.strip()
+    if isinstance(value, list):
+        return [stripped(item, verbatim=verbatim) for item in value]
+    if isinstance(value, dict):
+        return {
+            key: stripped(item, verbatim=verbatim or key == "metadata")
+            for key, item in value.items()
+        }
+    return value
+
+
+def build_desired_state(manifests: Sequence[ManifestFile]) -> DesiredState:
+    """Convert manifests that passed validation (so every shape is as the schema says)."""
+    websets = []
+    webhooks = []
+    for manifest in manifests:
+        for webset in websets_of(manifest):
+            websets.append(_webset(manifest, webset.path, webset.data))
+        for hook in webhooks_of(manifest):
+            address = Address.for_webhook(hook.data["externalId"])
+            webhooks.append(
+                DesiredResource(address, _spec(hook.data), manifest.location(hook.path))
+            )
+    return DesiredState(
+        project=manifests[0].data["project"],
+        websets=tuple(websets),
+        webhooks=tuple(webhooks),
+        sources=tuple(ManifestSource(m.path, m.sha256) for m in manifests),
+    )
+
+
+def _webset(
+    manifest: ManifestFile, path: tuple[str | int, ...], data: dict[str, Any]
+) -> DesiredWebset:
+    external_id = data["externalId"]
+    entry = Entry(manifest, path, data)
+    children: dict[str, tuple[DesiredResource, ...]] = {}
+    for field, kind in _KINDS.items():
+        children[field] = tuple(
+            DesiredResource(
+                Address.for_child(kind, external_id, child.data["externalId"]),
+                _spec(child.data, monitor=kind is Kind.MONITOR),
+                manifest.location(child.path),
+            )
+            for child in children_of(entry, field)
+        )
+    return DesiredWebset(
+        address=Address.for_webset(external_id),
+        spec={k: data[k] for k in ("title", "metadata") if k in data},
+        prevent_destroy=data.get("preventDestroy"),
+        pinned_id=data.get("id"),
+        searches=children["searches"],
+        enrichments=children["enrichments"],
+        monitors=children["monitors"],
+        location=manifest.location(path),
+    )
+
+
+def _spec(data: dict[str, Any], *, monitor: bool = False) -> dict[str, Any]:
+    spec = {k: v for k, v in data.items() if k not in ("externalId", "enabled")}
+    if monitor:
+        spec["status"] = "enabled" if data.get("enabled", True) else "disabled"
+    return spec

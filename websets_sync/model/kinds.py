@@ -1,0 +1,260 @@
+"""What each kind's fields mean for comparison: one declarative table (DESIGN §4, STYLE §4).
+
+The planner never asks ``if kind == …`` about fields. It asks this table which fields a manifest
+can declare (everything else is server-owned and never compared), which ones the server fills in
+when the manifest omits them, which values are documented defaults (equal to absence), and which
+lists are sets. ``normalize`` turns a desired spec or a live object into the comparable view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from websets_sync.model.address import RESERVED_PREFIX, Kind
+
+#: Paths are dotted (``cadence.timezone``); ``[]`` steps into every element of a list
+#: (``criteria[].successRate``).
+Path = str
+
+
+def _recall_requested(value: Any) -> Any:
+    # The create body takes ``recall: bool``; a live search answers with the recall *estimate*
+    # object (or null). An estimate means recall was requested.
+    if isinstance(value, Mapping):
+        return True
+    return value
+
+
+@dataclass(frozen=True)
+class KindRules:
+    """How one kind's fields are compared.
+
+    ``compared``: top-level fields a manifest may declare; every other field is server-owned.
+    ``server_owned``: nested server-owned fields inside compared ones (dropped on both sides).
+    ``server_filled``: omitted in the manifest → the server picks a value → not compared.
+    ``defaults``: documented defaults; a value equal to its default is treated as absent.
+    ``set_like``: lists whose order carries no meaning (sorted before comparing).
+    ``live_views``: how a live field's shape maps onto the request field it came from.
+    ``paid_fields``: fields whose change makes the API redo paid work over existing items.
+    ``adopt_keys``: fields that recognise an untagged live child (made in the dashboard, or
+    before the tool managed the webset) as a declared one, so adopting never duplicates it.
+    All of them must be declared: a manifest silent on one (e.g. a monitor's server-filled
+    query) cannot tell its object from an unrelated one, so nothing is adopted by content.
+    Empty: this kind is never adopted by content.
+    """
+
+    compared: tuple[str, ...]
+    server_owned: tuple[Path, ...] = ()
+    server_filled: tuple[Path, ...] = ()
+    defaults: Mapping[Path, Any] = field(default_factory=dict)
+    set_like: tuple[Path, ...] = ()
+    live_views: Mapping[Path, Callable[[Any], Any]] = field(default_factory=dict)
+    paid_fields: tuple[str, ...] = ()
+    adopt_keys: tuple[Path, ...] = ()
+
+
+#: The definition of a search: what decides which items it finds.
+SEARCH_DEFINITION = (
+    "query",
+    "count",
+    "entity",
+    "criteria",
+    "behavior",
+    "exclude",
+    "scope",
+    "recall",
+    "maxPeoplePerCompany",
+)
+
+#: Documented defaults of a search (API-NOTES §3.2): the count and behavior sent when omitted.
+SEARCH_DEFAULTS: Mapping[str, Any] = {"count": 10, "behavior": "override", "recall": False}
+DEFAULT_SEARCH_COUNT: int = SEARCH_DEFAULTS["count"]
+#: Documented monitor defaults: cadence timezone and the behavior of the search a run starts.
+MONITOR_DEFAULTS: Mapping[Path, Any] = {
+    "cadence.timezone": "Etc/UTC",
+    "behavior.config.behavior": "append",
+}
+
+RULES: Mapping[Kind, KindRules] = {
+    Kind.WEBSET: KindRules(
+        compared=("title", "metadata"),
+        server_filled=("title",),
+    ),
+    Kind.SEARCH: KindRules(
+        compared=SEARCH_DEFINITION,
+        server_owned=("criteria[].successRate",),
+        server_filled=("entity", "criteria"),
+        defaults=SEARCH_DEFAULTS,
+        live_views={"recall": _recall_requested},
+        paid_fields=SEARCH_DEFINITION,
+    ),
+    Kind.ENRICHMENT: KindRules(
+        compared=("description", "format", "options", "metadata"),
+        # Options left out are the server's to keep: the PATCH body cannot clear them (only
+        # another format does), so comparing them against silence would never settle.
+        server_filled=("format", "options"),
+        paid_fields=("description", "format", "options"),
+        adopt_keys=("description",),
+    ),
+    Kind.MONITOR: KindRules(
+        compared=("cadence", "behavior", "status", "metadata"),
+        server_filled=(
+            "behavior.config.query",
+            "behavior.config.criteria",
+            "behavior.config.entity",
+        ),
+        server_owned=("behavior.config.criteria[].successRate",),
+        defaults=MONITOR_DEFAULTS,
+        adopt_keys=("cadence.cron", "behavior.config.query"),
+    ),
+    Kind.WEBHOOK: KindRules(
+        compared=("url", "events", "metadata"),
+        set_like=("events",),
+    ),
+}
+
+
+def normalize(
+    kind: Kind,
+    data: Mapping[str, Any],
+    *,
+    live: bool,
+    keep_reserved: bool = False,
+    keep_defaults: bool = False,
+) -> dict[str, Any]:
+    """The comparable view of a desired spec (``live=False``) or a live object (``live=True``).
+
+    Keeps only compared fields, drops server-owned nested fields and reserved metadata tags,
+    strips strings (the API and exa-py store them stripped), turns integral floats into ints,
+    removes documented defaults and empty values, and sorts set-like lists.
+    ``keep_reserved`` keeps the reserved tags (for fingerprints, where ownership matters);
+    ``keep_defaults`` keeps declared defaults (to show what a create will send).
+    """
+    rules = RULES[kind]
+    view: dict[str, Any] = {}
+    for name in rules.compared:
+        if name in data:
+            value = data[name]
+            if live and name in rules.live_views:
+                value = rules.live_views[name](value)
+            view[name] = _clean(value)
+    for path in rules.server_owned:
+        _delete_path(view, path)
+    if isinstance(view.get("metadata"), dict) and not keep_reserved:
+        view["metadata"] = user_metadata(view["metadata"])
+    for path, default in rules.defaults.items():
+        if not keep_defaults and _get_path(view, path) == default:
+            _delete_path(view, path)
+    for path in rules.set_like:
+        value = _get_path(view, path)
+        if isinstance(value, list):
+            _set_path(view, path, sorted(value, key=repr))
+    return _prune_map(view)
+
+
+def comparable_pair(
+    kind: Kind, desired_spec: Mapping[str, Any], live_data: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(live view, desired view); server-filled fields are ignored where the manifest is silent."""
+    desired = normalize(kind, desired_spec, live=False)
+    live = normalize(kind, live_data, live=True)
+    for path in RULES[kind].server_filled:
+        if _get_path(desired, path) is None:
+            _delete_path(live, path)
+    return _prune_map(live), desired
+
+
+def same_identity(
+    kind: Kind, desired_spec: Mapping[str, Any], live_data: Mapping[str, Any]
+) -> bool:
+    """True when the manifest declares every ``adopt_keys`` field and the live object has
+    exactly those values. An undeclared key never matches: with the query of a monitor left to
+    the server, its cron alone would take over any unrelated monitor on the same schedule."""
+    keys = RULES[kind].adopt_keys
+    if not keys:
+        return False
+    live, desired = comparable_pair(kind, desired_spec, live_data)
+    for path in keys:
+        declared = _get_path(desired, path)
+        if declared is None or _get_path(live, path) != declared:
+            return False
+    return True
+
+
+def user_metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """Metadata without the tool's reserved ``websets-sync/…`` tags."""
+    return {k: v for k, v in metadata.items() if not str(k).startswith(RESERVED_PREFIX)}
+
+
+# --- value cleaning and dotted paths ------------------------------------------------------------
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _prune(value: Any) -> Any:
+    """Drop None, {} and [] recursively: the API treats them as absent."""
+    if isinstance(value, dict):
+        pruned = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if not _empty(v)}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+def _prune_map(value: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in _prune(value).items()}
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == {} or value == []
+
+
+def _steps(path: Path) -> list[str]:
+    return path.split(".")
+
+
+def _get_path(data: Any, path: Path) -> Any:
+    current = data
+    for step in _steps(path):
+        if not isinstance(current, dict):
+            return None
+        current = current.get(step)
+    return current
+
+
+def _set_path(data: dict[str, Any], path: Path, value: Any) -> None:
+    *parents, last = _steps(path)
+    current: Any = data
+    for step in parents:
+        current = current.get(step) if isinstance(current, dict) else None
+    if isinstance(current, dict):
+        current[last] = value
+
+
+def _delete_path(data: Any, path: Path) -> None:
+    step, _, rest = path.partition(".")
+    if step.endswith("[]"):
+        items = data.get(step[:-2]) if isinstance(data, dict) else None
+        for item in items if isinstance(items, list) else []:
+            _delete_path(item, rest)
+        return
+    if not isinstance(data, dict):
+        return
+    if rest:
+        _delete_path(data.get(step), rest)
+    else:
+        data.pop(step, None)

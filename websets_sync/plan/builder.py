@@ -1,0 +1,229 @@
+"""build_plan: desired state + live state + the state file → the Plan apply will execute."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from websets_sync.errors import PlanError
+from websets_sync.model import (
+    Address,
+    DesiredState,
+    DesiredWebset,
+    Kind,
+    LiveObject,
+    LiveState,
+    LiveWebset,
+)
+from websets_sync.plan import protection
+from websets_sync.plan.children import Planning, plan_searches, plan_updatable, search_run
+from websets_sync.plan.diff import diff_fields
+from websets_sync.plan.fingerprint import fingerprint_live, manifest_fingerprint
+from websets_sync.plan.identity import find_live_webset, item_count, webset_name
+from websets_sync.plan.targets import order_changes, select_targets
+from websets_sync.plan.types import Action, Change, FieldChange, Plan, PlanOptions
+from websets_sync.state.store import State
+
+INLINE = "sent inline with the new webset"
+PROTECTION_HINT = (
+    "To delete it deliberately: declare it with `preventDestroy: false`, apply, "
+    "then remove it from the manifest."
+)
+
+
+def build_plan(
+    desired: DesiredState, live: LiveState, state: State | None, options: PlanOptions
+) -> Plan:
+    """Every declared address once (no-ops included), managed undeclared objects as deletes
+    (or skipped without ``allow_delete``), creates top-down and deletes bottom-up.
+
+    Raises PlanError for a webset owned by another project, a pinned id that does not exist,
+    a deletion of a webset protected by preventDestroy, a bad --replace or --target.
+    """
+    p = Planning(desired.project, state or State(), options)
+    _check_replace_targets(desired, options)
+    matched: set[str] = set()
+    for webset in desired.websets:
+        live_webset = find_live_webset(webset, live)
+        if live_webset is not None:
+            matched.add(live_webset.id)
+        _plan_webset(p, webset, live_webset)
+    for live_webset in live.websets:
+        if live_webset.id not in matched and live_webset.webset.project == p.project:
+            _plan_webset_delete(p, live_webset)
+    _plan_webhooks(p, desired, live.webhooks)
+    changes, skipped, warnings = select_targets(p, options.targets)
+    return Plan(
+        project=desired.project,
+        options=options,
+        changes=order_changes(changes),
+        skipped=tuple(sorted(skipped, key=lambda s: s.address.sort_key())),
+        warnings=tuple(warnings),
+        live_fingerprints=fingerprint_live(live),
+        manifest_fingerprint=manifest_fingerprint(desired),
+        manifest_paths=tuple(source.path for source in desired.sources),
+    )
+
+
+def _plan_webset(p: Planning, webset: DesiredWebset, live: LiveWebset | None) -> None:
+    if live is None:
+        if webset.pinned_id is not None:
+            raise PlanError(
+                f"{webset.address} is pinned to webset id {webset.pinned_id}, "
+                "which does not exist in the account",
+                detail="Remove `id:` to create a new webset, or pin an existing one.",
+            )
+        _plan_new_webset(p, webset)
+        return
+    p.changes.append(_existing_webset_change(p, webset, live))
+    items = item_count(live)
+    plan_searches(p, webset.address, webset.searches, live)
+    plan_updatable(
+        p,
+        webset.enrichments,
+        live.enrichments,
+        parent=webset.address,
+        webset_id=live.id,
+        items=items,
+    )
+    plan_updatable(p, webset.monitors, live.monitors, parent=webset.address, webset_id=live.id)
+
+
+def _existing_webset_change(p: Planning, webset: DesiredWebset, live: LiveWebset) -> Change:
+    owner = live.webset.project
+    if owner is not None and owner != p.project:
+        raise PlanError(
+            f"{webset.address} is managed by project {owner!r}, not {p.project!r}",
+            detail=(
+                f"Live webset {live.id} carries the project tag {owner!r}. Choose another "
+                "externalId, or remove it from the other project's manifests first."
+            ),
+        )
+    fields = diff_fields(Kind.WEBSET, webset.spec, live.webset.data)
+    fields += _protection_change(p, webset, live.webset)
+    if owner is None:
+        action = Action.ADOPT
+        reason = f"live webset {live.id} has no project tag; it will be tagged for {p.project!r}"
+    elif fields:
+        action = Action.UPDATE
+        reason = "differs in " + ", ".join(f.path for f in fields)
+    else:
+        action, reason = Action.NOOP, "live webset matches the manifest"
+    return Change(
+        webset.address, action, reason, id=live.id, fields=fields, desired=webset, live=live.webset
+    )
+
+
+def _protection_change(
+    p: Planning, webset: DesiredWebset, live: LiveObject | None
+) -> tuple[FieldChange, ...]:
+    """preventDestroy is a reserved tag (hidden from drift), so a change of it is shown here."""
+    before = live is not None and protection.live_protected(live)
+    after = protection.in_force(webset, live, p.state)
+    if before == after or (live is None and not after):
+        return ()
+    return (FieldChange("preventDestroy", None if live is None else before, after),)
+
+
+def _plan_new_webset(p: Planning, webset: DesiredWebset) -> None:
+    """The webset create, with its first search and enrichments carried inline in it."""
+    fields = diff_fields(Kind.WEBSET, webset.spec, None) + _protection_change(p, webset, None)
+    paid = bool(webset.searches)
+    p.changes.append(
+        Change(
+            webset.address,
+            Action.CREATE,
+            "not in live state",
+            fields=fields,
+            paid=paid,
+            desired=webset,
+        )
+    )
+    for index, search in enumerate(webset.searches):
+        inline = index == 0
+        reason = INLINE if inline else "new webset; runs after it"
+        fields = diff_fields(Kind.SEARCH, search.spec, None)
+        p.changes.append(search_run(search, None, 0, reason, fields, inline=inline))
+    for resource, inline in [(e, True) for e in webset.enrichments] + [
+        (m, False) for m in webset.monitors
+    ]:
+        fields = diff_fields(resource.kind, resource.spec, None)
+        reason = INLINE if inline else "new webset"
+        p.changes.append(
+            Change(
+                resource.address,
+                Action.CREATE,
+                reason,
+                fields=fields,
+                desired=resource,
+                inline=inline,
+            )
+        )
+
+
+def _plan_webset_delete(p: Planning, live: LiveWebset) -> None:
+    address = Address.for_webset(webset_name(live))
+    reason = (
+        f"managed but no longer declared; deleting it destroys its "
+        f"{_count(item_count(live), 'item')}, {_count(len(live.searches), 'search')}, "
+        f"{_count(len(live.enrichments), 'enrichment')} and "
+        f"{_count(len(live.monitors), 'monitor')}"
+    )
+    source = protection.protected_live(live.webset, address, p.state)
+    if source is not None:
+        if p.options.allow_delete:
+            raise PlanError(
+                f"{address} is protected by preventDestroy and this plan would delete it",
+                detail=f"The protection is {source}. " + PROTECTION_HINT,
+            )
+        reason += f"; protected by preventDestroy ({source})"
+    p.delete(address, live.webset, reason)
+
+
+def _plan_webhooks(p: Planning, desired: DesiredState, live: tuple[LiveObject, ...]) -> None:
+    start = len(p.changes)
+    plan_updatable(p, desired.webhooks, live, parent=None)
+    for index in range(start, len(p.changes)):
+        change = p.changes[index]
+        kept = change.action in (Action.UPDATE, Action.ADOPT, Action.NOOP)
+        if change.kind is Kind.WEBHOOK and kept:
+            p.changes[index] = _webhook_secret_check(p, change)
+
+
+def _webhook_secret_check(p: Planning, change: Change) -> Change:
+    if change.address in p.options.replace:
+        reason = (
+            "replace requested: the webhook is deleted and created again; "
+            "its old id and secret stop working"
+        )
+        return replace(change, action=Action.REPLACE, reason=reason, destructive=True)
+    remembered = p.state.get(str(change.address))
+    known = (
+        remembered is not None
+        and remembered.id == change.id
+        and remembered.secret is not None
+        and not remembered.secret_unknown
+    )
+    if not known:
+        p.warnings.append(
+            (
+                change.address,
+                f"{change.address} has no known signing secret in the state file; "
+                f"to get a new one, plan with --replace {change.address}",
+            )
+        )
+    return change
+
+
+def _check_replace_targets(desired: DesiredState, options: PlanOptions) -> None:
+    webhooks = {webhook.address for webhook in desired.webhooks}
+    for address in options.replace:
+        if address not in webhooks:
+            raise PlanError(
+                f"cannot replace {address}: --replace applies only to declared webhooks",
+                detail="Only a webhook whose secret was lost needs to be re-created.",
+            )
+
+
+def _count(number: int, noun: str) -> str:
+    plural = noun + ("es" if noun.endswith("ch") else "s")
+    return f"{number} {noun if number == 1 else plural}"

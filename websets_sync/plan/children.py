@@ -1,0 +1,275 @@
+"""Changes for the resources that can be updated in place or deleted: enrichments, monitors and
+webhooks (one rule set, driven by kinds.py), and the search runs of an existing webset."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from websets_sync.model import Address, DesiredResource, Kind, LiveObject, LiveWebset
+from websets_sync.model.kinds import DEFAULT_SEARCH_COUNT, RULES, same_identity
+from websets_sync.plan.diff import diff_fields
+from websets_sync.plan.identity import (
+    current_search,
+    inline_search,
+    item_count,
+    managed_by_tag,
+    pick_tagged,
+    remembered_object,
+    untagged_equal_search,
+)
+from websets_sync.plan.types import Action, Change, FieldChange, PlanOptions, Skipped
+from websets_sync.state.store import State
+
+
+@dataclass
+class Planning:
+    """What a plan accumulates while it is being built."""
+
+    project: str
+    state: State
+    options: PlanOptions
+    changes: list[Change] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    #: (address the warning is about, or None for the whole plan; text)
+    warnings: list[tuple[Address | None, str]] = field(default_factory=list)
+
+    def delete(
+        self, address: Address, live: LiveObject, reason: str, webset_id: str | None = None
+    ) -> None:
+        """Plan a deletion, or list it as skipped when deletions are not allowed."""
+        if self.options.allow_delete:
+            self.changes.append(
+                Change(
+                    address,
+                    Action.DELETE,
+                    reason,
+                    id=live.id,
+                    destructive=True,
+                    live=live,
+                    webset_id=webset_id,
+                )
+            )
+        else:
+            note = f"{reason}; deletions are planned only with --allow-delete"
+            self.skipped.append(Skipped(address, Action.DELETE, note, id=live.id))
+
+    def remembered_id(self, address: Address) -> str | None:
+        """The live id the state file remembers for ``address``."""
+        entry = self.state.get(str(address))
+        return entry.id if entry is not None else None
+
+    def pick(self, address: Address, matches: Sequence[LiveObject]) -> LiveObject:
+        """The one of several live objects tagged as ``address``; the others get a warning."""
+        chosen, extras = pick_tagged(matches, self.remembered_id(address))
+        if extras:
+            ids = ", ".join(obj.id for obj in extras)
+            self.warnings.append(
+                (
+                    address,
+                    f"{address} is live {chosen.kind.value} {chosen.id}; also tagged as it, "
+                    f"left alone (delete by hand if duplicates): {ids}",
+                )
+            )
+        return chosen
+
+
+def plan_updatable(
+    p: Planning,
+    declared: Sequence[DesiredResource],
+    live: Sequence[LiveObject],
+    *,
+    parent: Address | None,
+    webset_id: str | None = None,
+    items: int = 0,
+) -> None:
+    """Create, update, no-op or delete enrichments, monitors (``parent`` = their webset) or
+    webhooks (``parent`` None) by their tags.
+
+    A change is paid when it makes the API process existing items again (a new enrichment, or
+    an enrichment whose definition changed, over a webset that has items).
+    """
+    tagged = managed_by_tag(live, p.project)
+    # An object that lost its tags but is remembered in the state file is its address's own:
+    # it is adopted back (re-tagged) and never offered to another resource by content.
+    remembered = {
+        r.address: remembered_object(live, p.remembered_id(r.address), p.project)
+        for r in declared
+        if not tagged.get(r.address.name)
+    }
+    claimed = {obj.id for obj in remembered.values() if obj is not None}
+    untagged = [
+        obj
+        for obj in live
+        if obj.project is None and obj.tagged_external_id is None and obj.id not in claimed
+    ]
+    for resource in declared:
+        matches = tagged.get(resource.address.name)
+        if matches:
+            current = p.pick(resource.address, matches)
+            p.changes.append(_updatable_change(resource, current, webset_id, items))
+            continue
+        found = remembered.get(resource.address)
+        if found is not None:
+            reason = f"live {resource.kind.value} {found.id} (remembered in the state file)"
+            reason += " has lost its tags"
+            p.changes.append(_adopt_child(resource, found, webset_id, items, reason))
+            continue
+        same = next((o for o in untagged if same_identity(o.kind, resource.spec, o.data)), None)
+        if same is not None:
+            untagged.remove(same)  # one live object stands for one declared resource
+            reason = f"untagged live {resource.kind.value} {same.id} has the declared identity"
+            p.changes.append(_adopt_child(resource, same, webset_id, items, reason))
+        else:
+            p.changes.append(_updatable_change(resource, None, webset_id, items))
+    declared_names = {r.address.name for r in declared}
+    for name, objects in sorted(tagged.items()):
+        if name not in declared_names:
+            address = (
+                Address.for_webhook(name)
+                if parent is None
+                else Address.for_child(objects[-1].kind, parent.name, name)
+            )
+            obj = p.pick(address, objects)
+            p.delete(address, obj, "managed but no longer declared", webset_id=webset_id)
+
+
+def _updatable_change(
+    resource: DesiredResource, current: LiveObject | None, webset_id: str | None, items: int
+) -> Change:
+    fields = diff_fields(resource.kind, resource.spec, current.data if current else None)
+    if current is None:
+        paid = resource.kind is Kind.ENRICHMENT and items > 0
+        reason = "not in live state"
+        if paid:
+            reason += f"; will run over the webset's {items} existing items"
+        return Change(
+            resource.address,
+            Action.CREATE,
+            reason,
+            fields=fields,
+            paid=paid,
+            desired=resource,
+            webset_id=webset_id,
+            estimated_items=items if paid else None,
+        )
+    action, reason, paid = _in_place(resource.kind, fields, items)
+    return Change(
+        resource.address,
+        action,
+        reason,
+        id=current.id,
+        fields=fields,
+        paid=paid,
+        desired=resource,
+        live=current,
+        webset_id=webset_id,
+        estimated_items=items if paid else None,
+    )
+
+
+def _adopt_child(
+    resource: DesiredResource, live: LiveObject, webset_id: str | None, items: int, reason: str
+) -> Change:
+    """Tag an untagged live object that already is the declared one, instead of duplicating it."""
+    change = _updatable_change(resource, live, webset_id, items)
+    if change.fields:
+        reason += "; also " + change.reason
+    return replace(change, action=Action.ADOPT, reason=reason)
+
+
+def _in_place(kind: Kind, fields: tuple[FieldChange, ...], items: int) -> tuple[Action, str, bool]:
+    """(action, reason, paid) for a live object: no-op, or an update that may redo paid work."""
+    if not fields:
+        return Action.NOOP, "live object matches the manifest", False
+    redoes_work = any(f.path.split(".")[0] in RULES[kind].paid_fields for f in fields)
+    paid = redoes_work and items > 0
+    reason = "differs in " + ", ".join(f.path for f in fields)
+    if paid:
+        reason += f"; the changed definition is re-run over {items} existing items"
+    return Action.UPDATE, reason, paid
+
+
+def plan_searches(
+    p: Planning, address: Address, declared: Sequence[DesiredResource], live: LiveWebset
+) -> None:
+    """Run searches whose definition changed or never ran; removed ones are history."""
+    items = item_count(live)
+    for search in declared:
+        p.changes.append(_search_change(p, search, live, items))
+    declared_names = {s.address.name for s in declared}
+    history = {name: objs[-1] for name, objs in managed_by_tag(live.searches, p.project).items()}
+    inline = inline_search(live, p.project)
+    if inline is not None:
+        history.setdefault(*inline)
+    for name, obj in sorted(history.items()):
+        if name not in declared_names:
+            child = Address.for_child(Kind.SEARCH, address.name, name)
+            reason = "no longer declared; searches cannot be deleted and stay as history"
+            p.changes.append(
+                Change(child, Action.NOOP, reason, id=obj.id, live=obj, webset_id=live.id)
+            )
+
+
+def _search_change(p: Planning, search: DesiredResource, live: LiveWebset, items: int) -> Change:
+    current, spec = current_search(search, live, p.project, p.remembered_id(search.address))
+    if current is None:
+        equal = untagged_equal_search(search, live, p.project)
+        if equal is not None:
+            reason = f"satisfied by untagged live search {equal.id} with the same definition"
+            return Change(
+                search.address,
+                Action.NOOP,
+                reason,
+                id=equal.id,
+                desired=search,
+                live=equal,
+                webset_id=live.id,
+            )
+        return search_run(search, live.id, items, "never run", diff_fields(Kind.SEARCH, spec, None))
+    fields = diff_fields(Kind.SEARCH, spec, current.data)
+    if not fields:
+        reason = "definition unchanged since the last run"
+        return Change(
+            search.address,
+            Action.NOOP,
+            reason,
+            id=current.id,
+            desired=search,
+            live=current,
+            webset_id=live.id,
+        )
+    reason = f"definition changed since search {current.id}"
+    return search_run(search, live.id, items, reason, fields, live_search=current)
+
+
+def search_run(
+    search: DesiredResource,
+    webset_id: str | None,
+    items: int,
+    reason: str,
+    fields: tuple[FieldChange, ...],
+    *,
+    live_search: LiveObject | None = None,
+    inline: bool = False,
+) -> Change:
+    """A paid search run; with behavior override over existing items it may discard some."""
+    count = search.spec.get("count", DEFAULT_SEARCH_COUNT)
+    override = search.spec.get("behavior", "override") == "override"
+    destructive = override and items > 0 and not inline
+    if destructive:
+        reason += f"; behavior override may discard existing items ({items} now)"
+    return Change(
+        search.address,
+        Action.RUN,
+        reason,
+        id=live_search.id if live_search else None,
+        fields=fields,
+        paid=True,
+        destructive=destructive,
+        desired=search,
+        live=live_search,
+        webset_id=webset_id,
+        inline=inline,
+        estimated_items=int(count) if isinstance(count, (int, float)) else None,
+    )

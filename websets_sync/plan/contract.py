@@ -1,0 +1,63 @@
+"""The plan as JSON data: the stable, versioned contract of DESIGN §5.
+
+``plan --json`` dumps it and saved plans store it. Field values pass through URL redaction;
+secrets are never compared, so never appear.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from websets_sync.model.redact import redact_change
+from websets_sync.plan.types import FORMAT_VERSION, Change, FieldChange, Plan, PlanOptions, Skipped
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The plan as the JSON contract (the same data every other view is rendered from)."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "project": plan.project,
+        "options": options_to_dict(plan.options),
+        "changes": [change_to_dict(change) for change in plan.changes],
+        "skipped": [skipped_to_dict(skipped) for skipped in plan.skipped],
+        "warnings": list(plan.warnings),
+        "summary": plan.summary,
+    }
+
+
+def options_to_dict(options: PlanOptions) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "allow_delete": options.allow_delete,
+        "targets": [str(target) for target in options.targets],
+    }
+    if options.replace:
+        result["replace"] = [str(address) for address in options.replace]
+    return result
+
+
+def change_to_dict(change: Change) -> dict[str, Any]:
+    return {
+        "address": str(change.address),
+        "kind": change.kind.value,
+        "action": change.action.value,
+        "id": change.id,
+        "reason": change.reason,
+        "paid": change.paid,
+        "destructive": change.destructive,
+        "fields": [field_to_dict(field) for field in change.fields],
+    }
+
+
+def field_to_dict(field: FieldChange) -> dict[str, Any]:
+    before, after = redact_change(field.before, field.after)
+    return {"path": field.path, "before": before, "after": after}
+
+
+def skipped_to_dict(skipped: Skipped) -> dict[str, Any]:
+    return {
+        "address": str(skipped.address),
+        "kind": skipped.address.kind.value,
+        "action": skipped.action.value,
+        "id": skipped.id,
+        "reason": skipped.reason,
+    }

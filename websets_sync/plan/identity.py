@@ -1,0 +1,148 @@
+"""Which live object is which declared address, and who owns it (DESIGN §3).
+
+Websets are found by their native externalId (or a pinned id); searches, enrichments, monitors
+and webhooks by their ``websets-sync/external-id`` tag, and only when their project tag is ours.
+The inline first search of a webset cannot carry tags: the webset's ``initial-search`` tag says
+which declared search it was, and it is always the webset's oldest search.
+
+When the tags no longer identify an object (a dashboard metadata edit replaced them), the id the
+state file remembers for the address still does: that object is the declared one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from websets_sync.model import (
+    TAG_EXTERNAL_ID,
+    TAG_INITIAL_SEARCH,
+    DesiredResource,
+    DesiredWebset,
+    Kind,
+    LiveObject,
+    LiveState,
+    LiveWebset,
+)
+from websets_sync.plan.diff import diff_fields
+
+
+def managed_by_tag(objects: Iterable[LiveObject], project: str) -> dict[str, list[LiveObject]]:
+    """Managed objects grouped by their externalId tag, oldest first within a group."""
+    groups: dict[str, list[LiveObject]] = {}
+    for obj in objects:
+        ext = obj.tagged_external_id
+        if obj.project == project and ext is not None:
+            groups.setdefault(ext, []).append(obj)
+    return groups
+
+
+def find_live_webset(desired: DesiredWebset, live: LiveState) -> LiveWebset | None:
+    """The live webset a declared one refers to: by pinned id when pinned, else by externalId."""
+    for candidate in live.websets:
+        if desired.pinned_id is not None:
+            if candidate.id == desired.pinned_id:
+                return candidate
+        elif candidate.external_id == desired.external_id:
+            return candidate
+    return None
+
+
+def webset_name(live: LiveWebset) -> str:
+    """The address name of an undeclared live webset: its externalId, else its id."""
+    return live.external_id or live.id
+
+
+def item_count(live: LiveWebset) -> int:
+    """Items in the webset, estimated from what its searches found (the listing has no count)."""
+    total = 0
+    for search in live.searches:
+        progress = search.data.get("progress")
+        found = progress.get("found") if isinstance(progress, Mapping) else None
+        if isinstance(found, (int, float)):
+            total += int(found)
+    return total
+
+
+def inline_search(live: LiveWebset, project: str) -> tuple[str, LiveObject] | None:
+    """(declared externalId, live search) of the search sent inline when the webset was made."""
+    if live.webset.project != project or not live.searches:
+        return None
+    ext = live.webset.metadata.get(TAG_INITIAL_SEARCH)
+    oldest = live.searches[0]
+    if isinstance(ext, str) and TAG_EXTERNAL_ID not in oldest.metadata:
+        return ext, oldest
+    return None
+
+
+def remembered_object(
+    objects: Iterable[LiveObject], remembered_id: str | None, project: str
+) -> LiveObject | None:
+    """The live object whose id the state file remembers for an address, when it lost its tags.
+
+    One still tagged (for another address) or owned by another project is not taken.
+    """
+    if remembered_id is None:
+        return None
+    for obj in objects:
+        if obj.id == remembered_id:
+            untagged = obj.tagged_external_id is None and obj.project in (None, project)
+            return obj if untagged else None
+    return None
+
+
+def pick_tagged(
+    matches: Sequence[LiveObject], remembered_id: str | None
+) -> tuple[LiveObject, list[LiveObject]]:
+    """(the object, the extras) among live objects carrying the same tag: the one the state
+    file remembers, else the newest. Extras are reported, never deleted by guesswork."""
+    chosen = next((obj for obj in matches if obj.id == remembered_id), matches[-1])
+    return chosen, [obj for obj in matches if obj is not chosen]
+
+
+def current_search(
+    search: DesiredResource, live: LiveWebset, project: str, remembered_id: str | None = None
+) -> tuple[LiveObject | None, Mapping[str, Any]]:
+    """The live search that currently stands for a declared one, and the spec to compare it with.
+
+    The newest tagged search wins; else the inline search when the webset names this one as
+    its initial search; else the untagged search whose id the state file remembers for it
+    (e.g. the inline search after the webset's tags were dropped).
+    """
+    tagged = managed_by_tag(live.searches, project).get(search.address.name)
+    if tagged:
+        return tagged[-1], search.spec
+    inline = inline_search(live, project)
+    if inline is not None and inline[0] == search.address.name:
+        return inline[1], comparable_search_spec(search, inline[1], live)
+    found = remembered_object(live.searches, remembered_id, project)
+    if found is not None and (inline is None or found is not inline[1]):
+        return found, comparable_search_spec(search, found, live)
+    return None, search.spec
+
+
+def comparable_search_spec(
+    search: DesiredResource, candidate: LiveObject, live: LiveWebset
+) -> Mapping[str, Any]:
+    """The declared spec to compare a live search with: without ``behavior`` for the oldest
+    search when untagged, as that is the inline one and the inline body cannot carry it."""
+    oldest = live.searches[0] if live.searches else None
+    if candidate is oldest and TAG_EXTERNAL_ID not in candidate.metadata:
+        return {k: v for k, v in search.spec.items() if k != "behavior"}
+    return search.spec
+
+
+def untagged_equal_search(
+    search: DesiredResource, live: LiveWebset, project: str
+) -> LiveObject | None:
+    """An untagged live search (e.g. made in the dashboard) that already runs this definition."""
+    inline = inline_search(live, project)
+    for candidate in live.searches:
+        if TAG_EXTERNAL_ID in candidate.metadata:
+            continue
+        if inline is not None and candidate is inline[1]:
+            continue
+        spec = comparable_search_spec(search, candidate, live)
+        if not diff_fields(Kind.SEARCH, spec, candidate.data):
+            return candidate
+    return None

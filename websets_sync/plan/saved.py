@@ -1,0 +1,155 @@
+"""Saved plans (``plan --out FILE``, ``apply --plan FILE``).
+
+A saved plan is the JSON contract (DESIGN §5) plus what staleness is judged by: the manifest
+paths and their fingerprint, and a fingerprint of every live object read. Apply re-reads the
+manifests and live state, rebuilds the plan with the saved options and executes it only if
+nothing a reviewer saw has changed (``check_saved_plan``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from websets_sync.errors import PlanError, StalePlanError
+from websets_sync.model import Address
+from websets_sync.plan.contract import plan_to_dict
+from websets_sync.plan.fingerprint import stale_objects
+from websets_sync.plan.types import FORMAT_VERSION, Plan, PlanOptions
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    """A plan read back from a file: enough to rebuild it and to prove it is still current."""
+
+    project: str
+    options: PlanOptions
+    manifest_paths: tuple[str, ...]
+    manifest_fingerprint: str
+    live_fingerprints: Mapping[str, str]
+    contract: Mapping[str, Any] = field(repr=False)
+
+
+def saved_plan_text(plan: Plan) -> str:
+    """The file written by ``plan --out``: the JSON contract plus fingerprints."""
+    document = plan_to_dict(plan)
+    document["manifest_paths"] = list(plan.manifest_paths)
+    document["manifest_fingerprint"] = plan.manifest_fingerprint
+    document["live_fingerprints"] = dict(sorted(plan.live_fingerprints.items()))
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def read_saved_plan(text: str) -> SavedPlan:
+    """Parse and validate a saved plan; every problem is a PlanError naming what is wrong."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanError(f"the saved plan is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    if not isinstance(document, dict):
+        raise PlanError("the saved plan is not a JSON object")
+    version = document.get("format_version")
+    if version != FORMAT_VERSION:
+        raise PlanError(
+            f"the saved plan has format_version {version!r}; this websets-sync reads "
+            f"{FORMAT_VERSION}"
+        )
+    return SavedPlan(
+        project=_string(document, "project"),
+        options=_options(document.get("options")),
+        manifest_paths=tuple(_string_list(document, "manifest_paths")),
+        manifest_fingerprint=_string(document, "manifest_fingerprint"),
+        live_fingerprints=_fingerprints(document.get("live_fingerprints")),
+        contract=document,
+    )
+
+
+def check_saved_plan(saved: SavedPlan, rebuilt: Plan) -> None:
+    """Raise StalePlanError unless ``rebuilt`` (same manifests, live state now) is the saved plan.
+
+    Stale when the manifests changed, when an object the plan refers to changed or vanished, or
+    when the plan now comes out different for any other reason.
+    """
+    if saved.project != rebuilt.project:
+        raise StalePlanError(
+            f"the saved plan is for project {saved.project!r}, not {rebuilt.project!r}"
+        )
+    if saved.manifest_fingerprint != rebuilt.manifest_fingerprint:
+        raise StalePlanError(
+            "the manifests changed since the plan was saved",
+            detail="Make a new plan from the current manifests.",
+        )
+    referenced = _referenced_ids(saved.contract)
+    lines = []
+    for line in stale_objects(saved.live_fingerprints, rebuilt.live_fingerprints):
+        object_id, rest = line.split(" ", 1)
+        if object_id in referenced:
+            lines.append(f"{referenced[object_id]} ({object_id}) {rest}")
+    now = plan_to_dict(rebuilt)
+    for key in ("changes", "skipped"):
+        if _decisions(now.get(key)) != _decisions(saved.contract.get(key)):
+            lines.append(f"the plan's {key} are no longer the same")
+    if lines:
+        raise StalePlanError(
+            "live state changed since the plan was saved",
+            detail="\n".join(lines) + "\nMake a new plan and review it again.",
+        )
+
+
+def _decisions(entries: Any) -> list[tuple[Any, ...]]:
+    """What a plan decides for each address, with the risks a reviewer accepted (``paid``,
+    ``destructive``): a search run that may now discard items is not the run that was reviewed.
+    Reasons and item estimates are left out: they follow item counts, which grow while searches
+    run without making the plan different."""
+    if not isinstance(entries, list):
+        return []
+    keys = ("address", "action", "id", "fields", "paid", "destructive")
+    return [
+        tuple(json.dumps(entry.get(k), sort_keys=True) for k in keys)
+        for entry in entries
+        if isinstance(entry, Mapping)
+    ]
+
+
+def _referenced_ids(contract: Mapping[str, Any]) -> dict[str, str]:
+    """Live ids the saved plan refers to, each with its address (to name what changed)."""
+    ids: dict[str, str] = {}
+    for key in ("changes", "skipped"):
+        for entry in contract.get(key) or []:
+            if isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
+                ids[entry["id"]] = str(entry.get("address"))
+    return ids
+
+
+def _string(document: Mapping[str, Any], key: str) -> str:
+    value = document.get(key)
+    if not isinstance(value, str):
+        raise PlanError(f"the saved plan has no valid {key!r}")
+    return value
+
+
+def _string_list(document: Mapping[str, Any], key: str) -> list[str]:
+    value = document.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PlanError(f"the saved plan has no valid {key!r} list")
+    return value
+
+
+def _fingerprints(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise PlanError("the saved plan has no valid 'live_fingerprints' map")
+    return value
+
+
+def _options(value: Any) -> PlanOptions:
+    if not isinstance(value, dict) or not isinstance(value.get("allow_delete"), bool):
+        raise PlanError("the saved plan has no valid 'options'")
+    try:
+        targets = tuple(Address.parse(t) for t in _string_list(value, "targets"))
+        replace = tuple(Address.parse(r) for r in value.get("replace", []))
+    except (ValueError, AttributeError) as exc:
+        raise PlanError(f"the saved plan's options are invalid: {exc}") from exc
+    return PlanOptions(allow_delete=value["allow_delete"], targets=targets, replace=replace)

@@ -1,0 +1,79 @@
+"""Targeting (``--target``) and execution order of a plan's changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from websets_sync.errors import PlanError
+from websets_sync.model import Address
+from websets_sync.plan.children import Planning
+from websets_sync.plan.types import Action, Change, Skipped
+
+
+def select_targets(
+    p: Planning, targets: Sequence[Address]
+) -> tuple[list[Change], list[Skipped], list[str]]:
+    """The changes, skipped entries and warnings within the targets (all when none given).
+
+    A webset target includes its children. A child whose webset does not exist yet brings the
+    webset's creation with it (and the children sent in that same request), with a warning.
+    """
+    if not targets:
+        return p.changes, p.skipped, [text for _, text in p.warnings]
+    known = [c.address for c in p.changes] + [s.address for s in p.skipped]
+    for target in targets:
+        if not any(target.contains(address) for address in known):
+            raise PlanError(
+                f"target {target} matches nothing declared or managed in project {p.project!r}"
+            )
+
+    def hit(address: Address | None) -> bool:
+        return address is not None and any(t.contains(address) for t in targets)
+
+    chosen = [c for c in p.changes if hit(c.address)]
+    warnings = [text for address, text in p.warnings if address is None or hit(address)]
+    for parent, child in _missing_parents(p.changes, chosen):
+        carried = [
+            c for c in p.changes if c.address == parent or (c.inline and c.address.parent == parent)
+        ]
+        chosen.extend(c for c in carried if c not in chosen)
+        warnings.append(
+            f"{parent} does not exist yet: its creation (with the children sent in the same "
+            f"request) is included because {child} is targeted"
+        )
+    return chosen, [s for s in p.skipped if hit(s.address)], warnings
+
+
+def _missing_parents(
+    changes: Sequence[Change], chosen: Sequence[Change]
+) -> list[tuple[Address, Address]]:
+    creating = {
+        c.address for c in changes if c.action is Action.CREATE and c.address.parent is None
+    }
+    chosen_addresses = {c.address for c in chosen}
+    missing: dict[Address, Address] = {}
+    for change in chosen:
+        parent = change.address.parent
+        if parent in creating and parent not in chosen_addresses and parent is not None:
+            missing.setdefault(parent, change.address)
+    return sorted(missing.items(), key=lambda item: item[0].sort_key())
+
+
+def order_changes(changes: Sequence[Change]) -> tuple[Change, ...]:
+    """The order apply executes in (each webset's unit keeps it):
+
+    1. deletes of children of websets that stay, bottom-up: a swap frees its slot before the
+       new child needs it (a webset holds at most 10 enrichments). A new webset has nothing to
+       delete, and a deleted webset takes its children with it.
+    2. creates and updates top-down (webset → searches → enrichments → monitors, then webhooks);
+    3. deletes of websets and webhooks, bottom-up.
+
+    By address within each phase.
+    """
+    child_deletes = [c for c in changes if c.action is Action.DELETE and c.kind.is_child]
+    forward = [c for c in changes if c.action is not Action.DELETE]
+    deletes = [c for c in changes if c.action is Action.DELETE and not c.kind.is_child]
+    child_deletes.sort(key=lambda c: c.address.sort_key(), reverse=True)
+    forward.sort(key=lambda c: c.address.sort_key())
+    deletes.sort(key=lambda c: c.address.sort_key(), reverse=True)
+    return tuple(child_deletes + forward + deletes)

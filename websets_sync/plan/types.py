@@ -1,0 +1,149 @@
+"""The plan: an immutable value saying exactly what apply will do, and why.
+
+``build_plan`` computes it from desired state, live state and the local state file. ``plan``
+renders it (render/), ``apply`` executes the very same value. Reasons are for people only: no code
+branches on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from websets_sync.model import Address, DesiredResource, DesiredWebset, Kind, LiveObject
+
+if TYPE_CHECKING:
+    from websets_sync.model import DesiredState, LiveState
+    from websets_sync.state.store import State
+
+FORMAT_VERSION = 1
+
+
+class Action(str, Enum):
+    """What happens to one address. The value is the word in the JSON contract."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    RUN = "run"  # start a new search job (searches are never updated in place)
+    ADOPT = "adopt"  # tag an untagged live webset as ours, updating any fields that differ
+    REPLACE = "replace"  # delete then create (only a webhook whose secret was lost, on request)
+    NOOP = "no-op"
+
+    @property
+    def symbol(self) -> str:
+        return _SYMBOLS[self]
+
+
+_SYMBOLS: Mapping[Action, str] = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.DELETE: "-",
+    Action.RUN: ">",
+    Action.ADOPT: "<",
+    Action.REPLACE: "±",
+    Action.NOOP: " ",
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs. ``path`` is dotted/indexed (``cadence.cron``, ``options[1].label``).
+
+    ``before`` is the normalized live value (None when absent or on create); ``after`` is the
+    normalized desired value (None when the field is to be removed, or on delete).
+    """
+
+    path: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    """One address in the plan.
+
+    ``desired`` and ``live`` are the objects the change was computed from; apply uses them to build
+    requests. They are not part of the JSON contract. ``webset_id`` is the live id of the parent
+    webset of a child (None when the parent is still to be created).
+    """
+
+    address: Address
+    action: Action
+    reason: str
+    id: str | None = None
+    fields: tuple[FieldChange, ...] = ()
+    paid: bool = False
+    destructive: bool = False
+    desired: DesiredResource | DesiredWebset | None = field(default=None, compare=False, repr=False)
+    live: LiveObject | None = field(default=None, compare=False, repr=False)
+    webset_id: str | None = None
+    #: True for a child carried inside its new parent's create-webset request (the first search
+    #: and every enrichment of a new webset): apply sends no request of its own for it.
+    inline: bool = False
+    #: Upper bound of items this change may add or process (search count, or items an enrichment
+    #: will run over), for the paid-work summary. None when not paid or unknown.
+    estimated_items: int | None = None
+
+    @property
+    def kind(self) -> Kind:
+        return self.address.kind
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A change the plan would make but will not, with the reason (e.g. deletion not allowed)."""
+
+    address: Address
+    action: Action
+    reason: str
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    allow_delete: bool = False
+    targets: tuple[Address, ...] = ()
+    replace: tuple[Address, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The whole plan, changes in execution order (creates top-down, deletes bottom-up).
+
+    ``live_fingerprints`` maps each live object id that was read to a hash of its data;
+    ``manifest_fingerprint`` hashes the manifests. A saved plan carries both so that apply can
+    refuse to execute it once either has changed.
+    """
+
+    project: str
+    options: PlanOptions
+    changes: tuple[Change, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    warnings: tuple[str, ...] = ()
+    live_fingerprints: Mapping[str, str] = field(default_factory=dict)
+    manifest_fingerprint: str = ""
+    manifest_paths: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {action.value: 0 for action in Action}
+        for change in self.changes:
+            counts[change.action.value] += 1
+        return counts
+
+    @property
+    def has_changes(self) -> bool:
+        return any(change.action is not Action.NOOP for change in self.changes)
+
+
+def build_plan(
+    desired: DesiredState, live: LiveState, state: State | None, options: PlanOptions
+) -> Plan:
+    """The plan that makes ``live`` match ``desired`` (see planner.py for the rules)."""
+    # planner.py is built on the types above, so it can only be imported once they exist.
+    from websets_sync.plan.builder import build_plan as build
+
+    return build(desired, live, state, options)
