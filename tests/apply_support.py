@@ -17,7 +17,7 @@ from websets_sync.emulator import Emulator, Faults, Timing
 from websets_sync.fetch import fetch_live_state
 from websets_sync.manifest.schema import load_desired_state
 from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT, LiveState
-from websets_sync.plan.types import Plan, PlanOptions, build_plan
+from websets_sync.plan import Plan, PlanOptions, build_plan
 from websets_sync.state.store import StateStore, load_state
 
 API_URL = "http://emulator.local/websets/v0"

@@ -61,7 +61,7 @@ def resolve(argv: list[str]) -> tuple[list[str], click.Command, list[str]]:
         rest = _check_options(command, rest, stop_at_argument=True)
         assert rest, f"`{PROGRAM} {' '.join(argv)}` names no subcommand"
         name, rest = rest[0], rest[1:]
-        sub = command.commands.get(name)
+        sub = command.get_command(click.Context(command), name)
         assert sub is not None, f"`{PROGRAM} {' '.join(path + [name])}` is not a command"
         command, path = sub, [*path, name]
     return path, command, rest
@@ -100,7 +100,11 @@ def _check_options(command: click.Command, args: list[str], *, stop_at_argument:
             # command name right after it is the command, as SyncGroup.parse_args decides).
             optional = getattr(option, "_flag_needs_value", False)
             following = args[index + 1] if index + 1 < len(args) else "-"
-            commands = command.commands if isinstance(command, click.Group) else {}
+            commands = (
+                command.list_commands(click.Context(command))
+                if isinstance(command, click.Group)
+                else []
+            )
             has_value = not following.startswith("-") and following not in commands
             if has_value or not optional:
                 index += 1

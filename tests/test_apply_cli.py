@@ -14,7 +14,7 @@ import pytest
 from apply_support import API_KEY, assert_no_secrets, manifest, write
 from click.testing import CliRunner, Result
 
-import websets_sync.cli.root as cli_module
+import websets_sync.cli.wiring as cli_module
 from websets_sync.cli.root import cli
 from websets_sync.emulator import Emulator, Faults
 from websets_sync.state.store import load_state
@@ -73,7 +73,7 @@ def test_without_a_terminal_apply_requires_auto_approve(project: Project) -> Non
 def test_on_a_terminal_apply_asks_and_a_no_changes_nothing(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli_module, "_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_module, "is_terminal", lambda: True)
     declined = project.run("apply", str(project.manifest), stdin="n\n")
     assert declined.exit_code == 1
     assert "Apply these changes? [y/N]" in declined.stdout
@@ -213,7 +213,7 @@ def test_ctrl_c_stops_waiting_without_harm(
     def interrupted(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("websets_sync.apply.wait.wait_until_idle", interrupted)
+    monkeypatch.setattr("websets_sync.workflows.wait_until_idle", interrupted)
     result = project.run("apply", "--auto-approve", "--wait", str(project.manifest))
     assert result.exit_code == 0, result.output
     assert "Stopped waiting. Searches and enrichments keep running" in result.stdout

@@ -10,7 +10,8 @@ import httpx
 import pytest
 from client_support import API_KEY, Script, answer
 
-from websets_sync.cli.root import EMULATOR_API_URL, App, make_client
+from websets_sync.cli.root import App
+from websets_sync.cli.wiring import EMULATOR_API_URL, make_client
 from websets_sync.errors import WebsetsSyncError
 from websets_sync.render.console import Console
 

@@ -36,7 +36,9 @@ def generator() -> ModuleType:
 
 
 def all_commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         yield (*path, name)
         if isinstance(command, click.Group):
             yield from all_commands(command, (*path, name))
@@ -46,7 +48,9 @@ def command(path: tuple[str, ...]) -> click.Command:
     found: click.Command = cli
     for name in path:
         assert isinstance(found, click.Group)
-        found = found.commands[name]
+        sub = found.get_command(click.Context(found), name)
+        assert sub is not None
+        found = sub
     return found
 
 

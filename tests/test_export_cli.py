@@ -10,10 +10,11 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from websets_sync.cli.root import _export_live_state, cli
+from websets_sync.cli.root import cli
 from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator
 from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT
+from websets_sync.workflows import _export_live_state
 
 ENV = {"EXA_API_KEY": "", "NO_COLOR": "1", "GITHUB_STEP_SUMMARY": ""}
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from websets_sync.errors import WebsetsSyncError
-from websets_sync.export.builder import export_state, infer_project, render_document, render_files
+from websets_sync.export import export_state, infer_project, render_document, render_files
 from websets_sync.model import (
     TAG_EXTERNAL_ID,
     TAG_INITIAL_SEARCH,
@@ -345,7 +345,7 @@ def test_empty_account_exports_an_empty_manifest() -> None:
 
 
 def test_remembered_names_come_from_the_state_file_of_this_project() -> None:
-    from websets_sync.export.builder import remembered_names
+    from websets_sync.export import remembered_names
     from websets_sync.state.store import ResourceState, State
 
     resources = {

@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 from websets_sync.apply.runner import apply_plan
 from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator, Timing
-from websets_sync.export.builder import export_state, render_document
+from websets_sync.export import export_state, render_document
 from websets_sync.export.fields import escape
 from websets_sync.fetch import fetch_live_state
 from websets_sync.manifest.schema import load_desired_state
 from websets_sync.model import TAG_PROJECT
-from websets_sync.plan.types import PlanOptions, build_plan
+from websets_sync.plan import PlanOptions, build_plan
 from websets_sync.state.store import StateStore, load_state
 
 # Text that YAML and the API keep as is; "$" and "{" exercise the ${VAR} escaping.

@@ -16,11 +16,11 @@ import pytest
 from websets_sync.apply.runner import apply_plan
 from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator, Timing
-from websets_sync.export.builder import export_state, render_files
+from websets_sync.export import export_state, render_files
 from websets_sync.fetch import fetch_live_state
 from websets_sync.manifest.schema import load_desired_state
 from websets_sync.model import TAG_PROJECT
-from websets_sync.plan.types import Action, Plan, PlanOptions, build_plan
+from websets_sync.plan import Action, Plan, PlanOptions, build_plan
 from websets_sync.state.store import StateStore, load_state
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,7 +173,7 @@ def test_a_pin_to_a_webset_that_is_gone_fails_clearly(account: Account, tmp_path
 
 def test_objects_whose_tags_were_dropped_keep_their_names(account: Account, tmp_path: Path) -> None:
     """A dashboard metadata edit replaces every tag; the state file still knows the ids."""
-    from websets_sync.export.builder import remembered_names
+    from websets_sync.export import remembered_names
 
     example = ROOT / "examples" / "multi-file"
     account.apply([example])

@@ -20,7 +20,7 @@ from websets_sync.model import (
     LiveState,
     LiveWebset,
 )
-from websets_sync.plan.types import Action, FieldChange, Plan, PlanOptions, build_plan
+from websets_sync.plan import Action, FieldChange, Plan, PlanOptions, build_plan
 from websets_sync.state.store import ResourceState, State
 
 P = "growth"

@@ -15,8 +15,8 @@ from websets_sync.emulator import Emulator
 from websets_sync.errors import PlanError, StalePlanError
 from websets_sync.fetch import fetch_live_state
 from websets_sync.manifest.schema import load_desired_state
+from websets_sync.plan import Plan, PlanOptions, build_plan
 from websets_sync.plan.saved import check_saved_plan, read_saved_plan, saved_plan_text
-from websets_sync.plan.types import Plan, PlanOptions, build_plan
 
 BASE = Path(__file__).parent / "scenarios" / "_manifests" / "base.yaml"
 

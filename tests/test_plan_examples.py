@@ -12,7 +12,7 @@ from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator
 from websets_sync.fetch import fetch_live_state
 from websets_sync.manifest.schema import load_desired_state
-from websets_sync.plan.types import Action, PlanOptions, build_plan
+from websets_sync.plan import Action, PlanOptions, build_plan
 from websets_sync.state.store import StateStore
 
 EXAMPLES = Path(__file__).parent.parent / "examples"

@@ -16,7 +16,7 @@ from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator
 from websets_sync.fetch import fetch_live_state
 from websets_sync.model import Address, DesiredResource, DesiredState, DesiredWebset, Kind
-from websets_sync.plan.types import Action, PlanOptions, build_plan
+from websets_sync.plan import Action, PlanOptions, build_plan
 from websets_sync.state.store import StateStore
 
 WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", min_size=3, max_size=24).map(

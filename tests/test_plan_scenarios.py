@@ -41,7 +41,7 @@ from websets_sync.emulator import Emulator
 from websets_sync.fetch import fetch_live_state
 from websets_sync.manifest.schema import load_desired_state
 from websets_sync.model import Address, Kind, LiveObject, LiveState
-from websets_sync.plan.types import PlanOptions, build_plan
+from websets_sync.plan import PlanOptions, build_plan
 from websets_sync.state.store import StateStore
 
 SCENARIOS = Path(__file__).parent / "scenarios"

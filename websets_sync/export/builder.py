@@ -33,6 +33,7 @@ from websets_sync.export.fields import (
     user_metadata,
     webhook_fields,
 )
+from websets_sync.export.result import ExportResult
 from websets_sync.export.select import (
     adoptable_by_content,
     check_chosen,
@@ -42,29 +43,10 @@ from websets_sync.export.select import (
     ours_or_nobodys,
     remembered_names,
 )
-from websets_sync.export.yaml_text import render_document, render_files, schema_reference
 from websets_sync.model import TAG_INITIAL_SEARCH, LiveObject, LiveState, LiveWebset
 from websets_sync.plan.protection import live_protected
 
-__all__ = [
-    "ExportResult",
-    "export_state",
-    "infer_project",
-    "render_document",
-    "remembered_names",
-    "render_files",
-    "schema_reference",
-]
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    """Manifest entries for one project. ``notes`` tell the user what to check before committing."""
-
-    project: str
-    websets: tuple[Document, ...] = ()
-    webhooks: tuple[Document, ...] = ()
-    notes: tuple[str, ...] = ()
+__all__ = ["ExportResult", "export_state", "infer_project", "remembered_names"]
 
 
 # --- choosing what to export ---------------------------------------------------------------------

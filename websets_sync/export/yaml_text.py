@@ -17,7 +17,7 @@ from websets_sync.export.fields import Document, put
 from websets_sync.manifest.schema import SCHEMA_FILE
 
 if TYPE_CHECKING:
-    from websets_sync.export.builder import ExportResult
+    from websets_sync.export.result import ExportResult
 
 MANIFEST_VERSION = 1
 WEBHOOKS_FILE = "webhooks.yaml"

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 from websets_sync.model import Address, DesiredResource, DesiredWebset, Kind, LiveObject
 
 if TYPE_CHECKING:
-    from websets_sync.model import DesiredState, LiveState
-    from websets_sync.state.store import State
+    pass
 
 FORMAT_VERSION = 1
 
@@ -137,13 +136,3 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return any(change.action is not Action.NOOP for change in self.changes)
-
-
-def build_plan(
-    desired: DesiredState, live: LiveState, state: State | None, options: PlanOptions
-) -> Plan:
-    """The plan that makes ``live`` match ``desired`` (see planner.py for the rules)."""
-    # planner.py is built on the types above, so it can only be imported once they exist.
-    from websets_sync.plan.builder import build_plan as build
-
-    return build(desired, live, state, options)

@@ -1,0 +1,140 @@
+"""``apply PATHS`` / ``apply --plan FILE``: confirm, execute, report, optionally wait."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from websets_sync import workflows
+from websets_sync.apply.result import ChangeResult, TouchedWebset
+from websets_sync.cli import wiring
+from websets_sync.cli.root import EXIT_ERROR, EXIT_OK, App
+from websets_sync.errors import WebsetsSyncError
+from websets_sync.plan import Plan, PlanOptions
+from websets_sync.render.console import Console
+from websets_sync.render.result import ResultPrinter, WaitProgressView, render_apply_summary
+from websets_sync.render.text import render_plan_text
+
+
+@click.command("apply")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Execute exactly this saved plan (`plan --out FILE`); refused if anything changed.",
+)
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (required without a TTY).")
+@click.option("--allow-delete", is_flag=True, help="Delete managed objects no longer declared.")
+@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only this address.")
+@click.option("--replace", "replace", multiple=True, metavar="ADDR", help="Re-create a webhook.")
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 32),
+    default=4,
+    show_default=True,
+    help="Websets applied at the same time (all under one rate limit).",
+)
+@click.option("--fail-fast", is_flag=True, help="Start nothing new after the first failure.")
+@click.option("--wait", "wait_idle", is_flag=True, help="Then wait until the websets are idle.")
+@click.option(
+    "--poll-interval", type=float, default=5.0, hidden=True, help="Seconds between polls."
+)
+@click.pass_obj
+def apply_command(
+    app: App,
+    paths: tuple[Path, ...],
+    plan_file: Path | None,
+    auto_approve: bool,
+    allow_delete: bool,
+    targets: tuple[str, ...],
+    replace: tuple[str, ...],
+    parallelism: int,
+    fail_fast: bool,
+    wait_idle: bool,
+    poll_interval: float,
+) -> int:
+    """Make the account match the manifests in PATHS (or a saved plan), then save the state."""
+    if plan_file is not None and (paths or targets or replace or allow_delete):
+        raise click.UsageError(
+            "--plan FILE takes no PATHS, --target, --replace or --allow-delete: "
+            "the saved plan records them"
+        )
+    if plan_file is None and not paths:
+        raise click.UsageError("give the manifest PATHS to apply, or --plan FILE")
+    if plan_file is None and not auto_approve and not wiring.is_terminal():
+        raise WebsetsSyncError(
+            "apply needs confirmation, but there is no terminal to ask on",
+            detail="Pass --auto-approve to apply without asking (as in CI).",
+        )
+    options = PlanOptions(
+        allow_delete=allow_delete,
+        targets=wiring.addresses(targets, "--target"),
+        replace=wiring.addresses(replace, "--replace"),
+    )
+    # A saved plan was reviewed when it was made: applying it asks nothing more.
+    settings = workflows.ApplySettings(
+        parallelism=parallelism,
+        fail_fast=fail_fast,
+        auto_approve=auto_approve or plan_file is not None,
+    )
+    hooks = _ConsoleHooks(app.console)
+    if plan_file is not None:
+        loaded = workflows.load_saved_plan(plan_file, os.environ)
+        with wiring.make_client(app) as client:
+            outcome = workflows.apply_saved(loaded, client, app.state_path, hooks, settings)
+    else:
+        desired = wiring.load_manifests(app, paths)
+        with wiring.make_client(app) as client:
+            outcome = workflows.apply_manifests(
+                desired, client, app.state_path, options, hooks, settings
+            )
+    if outcome.result is None:
+        app.console.print("Apply cancelled; nothing was changed.")
+        return EXIT_ERROR
+    if outcome.plan.has_changes or not outcome.result.ok:
+        app.console.print(render_apply_summary(outcome.result, app.console))
+        workflows.raise_for_result(outcome.result)
+    if wait_idle and outcome.result.touched:
+        _wait(app, outcome.result.touched, poll_interval)
+    return EXIT_OK
+
+
+class _ConsoleHooks:
+    """An apply as a person sees it on the console."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.printer = ResultPrinter(console)
+
+    def warn(self, message: str) -> None:
+        self.console.warning(message)
+
+    def show_plan(self, plan: Plan) -> None:
+        self.console.print(render_plan_text(plan, self.console))
+
+    def confirm(self, plan: Plan) -> bool:
+        self.console.print("")
+        return click.confirm("Apply these changes?", default=False)
+
+    def starting(self, plan: Plan) -> None:
+        if plan.has_changes:
+            self.console.print("")
+
+    def on_result(self, result: ChangeResult) -> None:
+        self.printer(result)
+
+
+def _wait(app: App, touched: Sequence[TouchedWebset], interval: float) -> None:
+    view = WaitProgressView(app.console, terminal=sys.stdout.isatty())
+    with wiring.make_client(app) as client:
+        try:
+            workflows.wait_for_websets(client, touched, view, interval)
+        except KeyboardInterrupt:
+            view.finish(stopped=True)
+            return
+    view.finish()

@@ -1,0 +1,74 @@
+"""What every command shares: the API client for this run, manifests with their warnings shown,
+address flags, and whether a person can answer a prompt."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import click
+import httpx
+
+from websets_sync import __version__, workflows
+from websets_sync.cli.root import App
+from websets_sync.client.endpoints import DEFAULT_API_URL, RequestRecord, WebsetsClient
+from websets_sync.model import Address, DesiredState
+from websets_sync.render.console import Console
+from websets_sync.render.problems import render_problems
+
+EMULATOR_API_URL = "http://emulator.local/websets/v0"
+
+
+def make_client(app: App, *, transport: httpx.BaseTransport | None = None) -> WebsetsClient:
+    """The API client for this run: the in-process emulator with --emulator, else the real API.
+
+    ``transport`` replaces the network (tests). The API key goes into request headers only;
+    --debug logs method, path, status and duration of each attempt, never headers.
+    """
+    api_key = app.api_key()
+    on_request = _request_logger(app.console) if app.debug else None
+    headers = {"user-agent": f"websets-sync/{__version__}"}
+    if app.emulator_file is not None and transport is None:
+        from websets_sync.emulator import Emulator  # lazily: only --emulator runs need it
+
+        transport = Emulator(data_file=app.emulator_file).transport()
+    timeout = httpx.Timeout(30.0, connect=10.0)
+    http = httpx.Client(transport=transport, headers=headers, timeout=timeout)
+    if app.emulator_file is not None:
+        # In-process: nothing to protect from overload, and local runs stay fast.
+        return WebsetsClient(
+            http, api_key=api_key, api_url=EMULATOR_API_URL, rate_limit=None, on_request=on_request
+        )
+    api_url = app.api_url or DEFAULT_API_URL
+    return WebsetsClient(http, api_key=api_key, api_url=api_url, on_request=on_request)
+
+
+def _request_logger(console: Console) -> Callable[[RequestRecord], None]:
+    def log(record: RequestRecord) -> None:
+        outcome = record.status if record.status is not None else record.error
+        retry = f" (attempt {record.attempt})" if record.attempt > 1 else ""
+        millis = f"{record.duration * 1000:.0f} ms"
+        console.print_err(f"debug: {record.method} {record.path} -> {outcome} {millis}{retry}")
+
+    return log
+
+
+def load_manifests(app: App, paths: Sequence[Path]) -> DesiredState:
+    """The desired state of PATHS (interpolated from the environment); warnings are shown."""
+    desired, warnings = workflows.load_manifests(paths, os.environ)
+    render_problems(warnings, app.console)
+    return desired
+
+
+def addresses(texts: Sequence[str], option: str) -> tuple[Address, ...]:
+    try:
+        return tuple(Address.parse(text) for text in texts)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from exc
+
+
+def is_terminal() -> bool:
+    """Whether a person can answer a prompt (tests replace this)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
