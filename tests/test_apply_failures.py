@@ -14,6 +14,7 @@ from apply_support import World, manifest, write
 
 from websets_sync.apply.runner import Outcome
 from websets_sync.emulator import Faults
+from websets_sync.errors import StateError
 from websets_sync.state.store import load_state
 
 
@@ -181,12 +182,54 @@ def test_a_state_file_that_cannot_be_saved_stops_everything(
     plan = world.plan([path])
 
     def disk_full(*args: object) -> None:
-        raise OSError(28, "No space left on device")
+        raise StateError("cannot write the state file: No space left on device")
 
-    monkeypatch.setattr("websets_sync.state.store.write_state_atomically", disk_full)
+    monkeypatch.setattr("websets_sync.state.store.write_private_atomically", disk_full)
     result = world.execute(plan, parallelism=1)
 
     assert world.emulator.count("POST") == 1  # nothing after the change it could not record
-    [failed] = [r for r in result.results if r.outcome is Outcome.FAILED]
-    assert "state file could not be saved" in (failed.message or "")
-    assert result.count(Outcome.APPLIED) == 0
+    # The webset was created: it is applied, not "failed", and where its record went is said.
+    [done] = [r for r in result.results if r.outcome is Outcome.APPLIED]
+    assert "not saved in the state file" in (done.message or "")
+    assert result.count(Outcome.FAILED) == 0
+    assert result.state_unsaved is not None and not result.ok
+    assert result.rescue_file is not None and str(result.rescue_file) in (done.message or "")
+
+
+def test_created_webhooks_whose_save_fails_keep_their_secret_in_a_rescue_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = World(tmp_path)
+    path = write(tmp_path / "m.yaml", manifest(websets=0, webhooks=3))
+    plan = world.plan([path])
+
+    def disk_full(*args: object) -> None:
+        raise StateError("cannot write the state file: No space left on device")
+
+    monkeypatch.setattr("websets_sync.state.store.write_private_atomically", disk_full)
+    result = world.execute(plan, parallelism=3)
+
+    assert result.count(Outcome.FAILED) == 0
+    applied = [r for r in result.results if r.outcome is Outcome.APPLIED]
+    assert applied and result.rescue_file is not None
+    rescued = load_state(result.rescue_file)
+    assert {str(r.address) for r in applied} <= set(rescued.resources)
+    assert all(rescued.resources[str(r.address)].secret for r in applied)
+    assert all("whsec" not in (r.message or "") for r in result.results)
+
+
+def test_an_unwritable_state_folder_stops_apply_before_any_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = World(tmp_path)
+    path = write(tmp_path / "m.yaml", manifest(websets=1, webhooks=2))
+    plan = world.plan([path])
+    before = world.emulator.count("POST")
+
+    def read_only(*args: object, **kwargs: object) -> int:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr("websets_sync.state.files.os.open", read_only)
+    with pytest.raises(StateError, match="Read-only file system"):
+        world.execute(plan)
+    assert world.emulator.count("POST") == before

@@ -32,7 +32,7 @@ WORKFLOWS = ROOT / "examples" / "github"
 PLAN = WORKFLOWS / "websets-plan.yml"
 APPLY = WORKFLOWS / "websets-apply.yml"
 VALID_STATE = (
-    '{"version": 1, "serial": 1, "lineage": "l-1", "resources": '
+    '{"version": 1, "serial": 1, "lineage": "l-1", "project": "p", "resources": '
     '{"webhook/a": {"id": "webhook_1", "secret": "whsec_plain"}}}\n'
 )
 

@@ -113,7 +113,7 @@ def test_permissions_are_private(tmp_path: Path) -> None:
     assert _mode(path) == 0o600
     assert _mode(folder / "state.json.backup") == 0o600
     nested = tmp_path / "new" / "deeper" / "state.json"
-    write_state_atomically(nested, State(lineage="l"))
+    write_state_atomically(nested, State(lineage="l", project="p"))
     assert _mode(nested.parent) == 0o700 and _mode(nested) == 0o600
 
 
@@ -121,14 +121,14 @@ def test_failed_write_leaves_previous_file_and_no_temp_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "state.json"
-    write_state_atomically(path, State(serial=1, lineage="l"))
+    write_state_atomically(path, State(serial=1, lineage="l", project="p"))
 
     def broken_replace(src: object, dst: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("websets_sync.state.store.os.replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
-        write_state_atomically(path, State(serial=2, lineage="l"))
+    monkeypatch.setattr("websets_sync.state.files.os.replace", broken_replace)
+    with pytest.raises(StateError, match="disk full"):
+        write_state_atomically(path, State(serial=2, lineage="l", project="p"))
     monkeypatch.undo()
     assert load_state(path).serial == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]

@@ -16,7 +16,8 @@ into exit codes; everything else raises.
     ├── PlanError              the plan cannot be made (ownership conflict, preventDestroy, …)
     │   └── StalePlanError     a saved plan no longer matches live state or manifests
     ├── StateError             the state file is unreadable, of another project, …
-    │   └── StateLockedError   another apply holds the lock
+    │   ├── StateLockedError   another apply holds the lock
+    │   └── StateSaveError     a change was made but the state could not be saved (rescued)
     ├── ApplyError             apply finished with failures (the result says which)
     └── EmulatorDataError      the emulator's data file cannot be read
 
@@ -27,6 +28,7 @@ own message, never from headers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 
@@ -157,3 +159,23 @@ class ApplyError(WebsetsSyncError):
 
 class EmulatorDataError(WebsetsSyncError):
     """The built-in emulator's data file is unreadable or not an emulator file."""
+
+
+class StateSaveError(StateError):
+    """A change was made live but the state file could not be saved.
+
+    ``rescue_file`` holds the whole state (secrets included) when it could be written elsewhere;
+    ``resource_id`` is the live id whose record failed (None for a forget).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        detail: str | None = None,
+        rescue_file: Path | None = None,
+        resource_id: str | None = None,
+    ) -> None:
+        super().__init__(message, detail=detail)
+        self.rescue_file = rescue_file
+        self.resource_id = resource_id

@@ -5,12 +5,15 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 
+from websets_sync.errors import StateSaveError
 from websets_sync.model import Address
 from websets_sync.plan.types import Action
 
 INTERRUPTED = "apply was interrupted"
 FAIL_FAST = "stopped after the first failure (--fail-fast)"
+STATE_UNSAVED = "stopped: the state file could not be saved"
 
 
 class Outcome(str, Enum):
@@ -43,13 +46,21 @@ class ApplyResult:
     results: tuple[ChangeResult, ...] = ()
     interrupted: bool = False
     touched: tuple[TouchedWebset, ...] = ()
+    #: Why the state file could not be saved (apply stopped); None when every save succeeded.
+    state_unsaved: str | None = None
+    #: Where the unsaved state (secrets included) was rescued to, when it could be.
+    rescue_file: Path | None = None
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)
 
     @property
     def ok(self) -> bool:
-        return not self.interrupted and all(r.outcome is Outcome.APPLIED for r in self.results)
+        return (
+            not self.interrupted
+            and self.state_unsaved is None
+            and all(r.outcome is Outcome.APPLIED for r in self.results)
+        )
 
 
 @dataclass
@@ -58,7 +69,12 @@ class StopSignal:
 
     cancel: threading.Event = field(default_factory=threading.Event)
     reason: str = ""
+    unsaved: StateSaveError | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def note_unsaved(self, error: StateSaveError) -> None:
+        with self._lock:
+            self.unsaved = error  # the latest: its rescue file holds the whole state
 
     def stop(self, reason: str) -> None:
         with self._lock:

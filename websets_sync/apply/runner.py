@@ -46,10 +46,14 @@ def apply_plan(
 ) -> ApplyResult:
     """Make the live account match ``plan``; record every success in ``store`` as it happens.
 
+    Raises StateError before any request when the state file cannot be written.
     ``cancel`` is an event the caller may set to stop starting new work. A KeyboardInterrupt
     (Ctrl-C) arriving in the calling thread while apply runs does the same; it is not re-raised:
     ``ApplyResult.interrupted`` says it happened.
     """
+    if plan.has_changes:
+        # A webhook's secret is shown once: prove the state can be saved before changing anything.
+        store.check_writable()
     signal = StopSignal(cancel=cancel or threading.Event())
     executor = Executor(client, store, plan.project, _known_ids(plan))
     report = _Reporter(on_result)
@@ -65,7 +69,14 @@ def apply_plan(
         return [t for future in futures for t in future.result()]
 
     touched = _run_interruptibly(run_all, signal)
-    return ApplyResult(tuple(report.ordered(plan)), signal.interrupted, tuple(touched))
+    unsaved = signal.unsaved
+    return ApplyResult(
+        tuple(report.ordered(plan)),
+        signal.interrupted,
+        tuple(touched),
+        state_unsaved=unsaved.message if unsaved is not None else None,
+        rescue_file=unsaved.rescue_file if unsaved is not None else None,
+    )
 
 
 def _run_interruptibly(

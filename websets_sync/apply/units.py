@@ -6,8 +6,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from websets_sync.apply.executor import Executor, StepOutcome
-from websets_sync.apply.result import FAIL_FAST, ChangeResult, Outcome, StopSignal
-from websets_sync.errors import WebsetsSyncError
+from websets_sync.apply.result import (
+    FAIL_FAST,
+    STATE_UNSAVED,
+    ChangeResult,
+    Outcome,
+    StopSignal,
+)
+from websets_sync.errors import StateSaveError, WebsetsSyncError
 from websets_sync.model import Address, Kind
 from websets_sync.plan.types import Action, Change
 
@@ -60,16 +66,28 @@ class WebsetUnitRun:
     def _attempt(self, change: Change) -> None:
         try:
             outcome = self.executor.execute(change, self.webset_id)
+        except StateSaveError as exc:
+            self._unsaved(change, exc)
         except WebsetsSyncError as exc:
             self._failed(change, exc.message)
-        except OSError as exc:
-            # The state file could not be saved: making more changes would lose track of them.
-            self._failed(change, f"the state file could not be saved: {exc}")
-            self.signal.stop(f"the state file could not be saved: {exc}")
         except Exception as exc:  # a bug or an odd answer: fail this change, keep the others going
             self._failed(change, f"unexpected {type(exc).__name__}: {exc}")
         else:
             self._succeeded(change, outcome)
+
+    def _unsaved(self, change: Change, exc: StateSaveError) -> None:
+        """The change is live but the state file could not be saved: making more changes would
+        lose track of them, so everything stops. The change itself did happen: it is reported
+        applied (never "failed"), with where its record (and any secret) was rescued."""
+        self.signal.stop(STATE_UNSAVED)
+        self.signal.note_unsaved(exc)
+        if exc.resource_id is None:  # a forget (after a delete): the delete happened
+            self._applied(change, change.id, f"done, but not saved in the state file ({exc})")
+            return
+        self._applied(change, exc.resource_id, f"done, but not saved in the state file ({exc})")
+        if change.kind is Kind.WEBSET and change.action is not Action.DELETE:
+            self.webset_id = exc.resource_id
+            self.blocked = STATE_UNSAVED
 
     def _succeeded(self, change: Change, outcome: StepOutcome) -> None:
         if change.kind is Kind.WEBSET:

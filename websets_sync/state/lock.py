@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from websets_sync.errors import StateLockedError
+from websets_sync.errors import StateError, StateLockedError
 
 LOCK_SUFFIX = ".lock"
 
@@ -104,22 +104,28 @@ class StateLock:
         a half-written lock even if this process is killed mid-way.
         """
         staging = self.path.with_name(f"{self.path.name}.{self.holder.pid}.tmp")
-        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(
-                {
-                    "pid": self.holder.pid,
-                    "host": self.holder.host,
-                    "started_at": self.holder.started_at,
-                },
-                handle,
-            )
-            handle.flush()
-            os.fsync(handle.fileno())
         try:
+            fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(
+                    {
+                        "pid": self.holder.pid,
+                        "host": self.holder.host,
+                        "started_at": self.holder.started_at,
+                    },
+                    handle,
+                )
+                handle.flush()
+                os.fsync(handle.fileno())
             os.link(staging, self.path)
         except FileExistsError:
             return False
+        except OSError as exc:
+            raise StateError(
+                f"cannot take the state lock {self.path}: {exc.strerror or exc}",
+                detail="Nothing was changed. Free space or fix the folder's permissions, or "
+                "pass --state PATH for a writable place.",
+            ) from None
         finally:
             staging.unlink(missing_ok=True)
         self._held = True

@@ -12,23 +12,33 @@ as ``<file>.backup``, mode 0600 in a 0700 folder, and guarded by an exclusive lo
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import tempfile
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from websets_sync.errors import StateError
+from websets_sync.errors import StateError, StateSaveError
+from websets_sync.model.address import EXTERNAL_ID_PATTERN, Address
+from websets_sync.state.files import (
+    BACKUP_SUFFIX,
+    TOOL_FOLDER,
+    check_writable,
+    ensure_private_folder,
+    real_path,
+    reason,
+    remove_leftovers,
+    tighten_file,
+    write_private_atomically,
+    write_rescue,
+)
 from websets_sync.state.lock import StateLock
 
 STATE_VERSION = 1
-BACKUP_SUFFIX = ".backup"
-#: The tool's own folder; tightened to 0700 even when something else created it first.
-TOOL_FOLDER = ".websets-sync"
+
+__all__ = ["BACKUP_SUFFIX", "TOOL_FOLDER", "ResourceState", "State", "StateSaveError", "StateStore"]
 
 
 @dataclass(frozen=True)
@@ -63,29 +73,40 @@ class State:
 def load_state(path: Path, *, project: str | None = None) -> State:
     """Read the state file. A missing file is an empty state.
 
-    Raises StateError for a file that is not valid JSON, has an unknown version or shape, or
-    (when ``project`` is given) belongs to another project.
+    Raises StateError for a file that cannot be read, is not UTF-8 JSON, has an unknown version
+    or an invalid shape, or (when ``project`` is given) belongs to another project.
     """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return State(project=project)
+    except UnicodeDecodeError:
+        raise StateError(
+            f"state file {path} is not UTF-8 text", detail=_BACKUP_HINT.format(path=path)
+        ) from None
     except OSError as exc:
-        raise StateError(f"cannot read state file {path}: {exc.strerror}") from exc
+        raise StateError(f"cannot read state file {path}: {reason(exc)}") from None
     try:
         raw = json.loads(text)
+    except RecursionError:
+        raise StateError(
+            f"state file {path} is nested too deeply to be a state file",
+            detail=_BACKUP_HINT.format(path=path),
+        ) from None
     except ValueError as exc:
         raise StateError(
-            f"state file {path} is not valid JSON ({exc})",
-            detail=f"The previous version may be in {path}{BACKUP_SUFFIX}.",
-        ) from exc
+            f"state file {path} is not valid JSON ({exc})", detail=_BACKUP_HINT.format(path=path)
+        ) from None
     state = _state_from_json(raw, path)
-    if project is not None and state.project is not None and state.project != project:
+    if project is not None and state.project != project:
         raise StateError(
             f"state file {path} belongs to project {state.project!r}, not {project!r}",
             detail="Use --state to point at this project's state file.",
         )
     return state
+
+
+_BACKUP_HINT = "The previous version may be in {path}" + BACKUP_SUFFIX + "."
 
 
 def _state_from_json(raw: Any, path: Path) -> State:
@@ -100,31 +121,54 @@ def _state_from_json(raw: Any, path: Path) -> State:
         )
     serial, lineage, project = raw.get("serial"), raw.get("lineage"), raw.get("project")
     resources = raw.get("resources", {})
-    if not isinstance(serial, int) or serial < 0 or not isinstance(lineage, str):
-        raise StateError(f"state file {path} has an invalid serial or lineage")
-    if project is not None and not isinstance(project, str):
-        raise StateError(f"state file {path} has an invalid project")
+    if not isinstance(serial, int) or isinstance(serial, bool) or serial < 0:
+        raise StateError(f"state file {path} has an invalid serial")
+    if not isinstance(lineage, str):
+        raise StateError(f"state file {path} has an invalid lineage")
     if not isinstance(resources, dict):
         raise StateError(f"state file {path}: resources must be an object")
+    if not isinstance(project, str) or not EXTERNAL_ID_PATTERN.match(project):
+        raise StateError(
+            f"state file {path} has an invalid project ({project!r})",
+            detail="A state file written by websets-sync names its project; this one was edited "
+            "or belongs to something else.",
+        )
     return State(
         version=STATE_VERSION,
         serial=serial,
         lineage=lineage,
         project=project,
         resources={
-            address: _resource_from_json(address, entry, path)
+            _address_key(address, path): _resource_from_json(address, entry, path)
             for address, entry in resources.items()
         },
     )
 
 
+def _address_key(text: str, path: Path) -> str:
+    """Only canonical addresses are accepted: a state entry names exactly one managed object."""
+    try:
+        address = Address.parse(text)
+    except ValueError:
+        address = None
+    if address is None or str(address) != text:
+        raise StateError(
+            f"state file {path}: {text!r} is not an address",
+            detail="Addresses look like webset/<id>, webset/<id>/search/<id>, webhook/<id>.",
+        )
+    return text
+
+
 def _resource_from_json(address: str, raw: Any, path: Path) -> ResourceState:
     problem = f"state file {path}: resource {address!r} is invalid"
-    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-        raise StateError(problem, detail="Each resource needs a string id.")
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"]:
+        raise StateError(problem, detail="Each resource needs a non-empty string id.")
     secret = raw.get("secret")
     if secret is not None and not isinstance(secret, str):
         raise StateError(problem, detail="secret must be a string.")
+    for flag in ("secret_unknown", "prevent_destroy"):
+        if not isinstance(raw.get(flag, False), bool):
+            raise StateError(problem, detail=f"{flag} must be true or false.")
     return ResourceState(
         id=raw["id"],
         secret=secret,
@@ -158,64 +202,16 @@ def state_to_json(state: State) -> dict[str, Any]:
     }
 
 
+def state_text(state: State) -> str:
+    return json.dumps(state_to_json(state), indent=2, sort_keys=False) + "\n"
+
+
 def write_state_atomically(path: Path, state: State) -> None:
-    """Replace ``path`` with ``state`` so that a crash leaves either the old or the new file.
-
-    The previous file becomes ``<path>.backup`` (also replaced atomically) before the new one
-    lands, so at every instant both a complete state file and a complete backup exist.
-    """
-    folder = path.parent
-    ensure_private_folder(folder)
-    data = json.dumps(state_to_json(state), indent=2, sort_keys=False) + "\n"
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            _keep_backup(path)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    _fsync_folder(folder)
-
-
-def _keep_backup(path: Path) -> None:
-    backup = path.with_name(path.name + BACKUP_SUFFIX)
-    staging = path.with_name(f".{backup.name}.{os.getpid()}.tmp")
-    staging.unlink(missing_ok=True)
-    try:
-        # A hard link is instant and atomic; the old inode survives the rename that follows.
-        os.link(path, staging)
-    except OSError:
-        shutil.copy2(path, staging)
-    try:
-        os.chmod(staging, 0o600)
-        os.replace(staging, backup)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
-
-
-def ensure_private_folder(folder: Path) -> None:
-    """Create the folder 0700; tighten the tool's own folder if something made it looser."""
-    if not folder.exists():
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
-    elif folder.name == TOOL_FOLDER and folder.stat().st_mode & 0o077:
-        os.chmod(folder, 0o700)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """Replace ``path`` (through a symlink, to its target) with ``state``, atomically, keeping
+    the previous version as ``<path>.backup``. Raises StateError when it cannot."""
+    path = real_path(path)
+    ensure_private_folder(path.parent, family=path.name)
+    write_private_atomically(path, state_text(state))
 
 
 class StateStore:
@@ -223,13 +219,26 @@ class StateStore:
 
     Use as a context manager (``with StateStore(path, project) as store:``). ``record`` and
     ``forget`` are thread-safe; each one that changes something writes a new serial to disk
-    before returning, so a crash never loses a mutation that already succeeded.
+    before returning, so a crash never loses a mutation that already succeeded. A save that
+    fails raises :class:`StateSaveError` after putting the whole state (the new secret included)
+    in a private rescue file in the first of ``rescue_dirs`` that takes it. ``notices`` collects
+    what the user should hear about (permissions tightened, leftovers removed).
     """
 
-    def __init__(self, path: Path, project: str, *, lock: StateLock | None = None) -> None:
-        self.path = path
+    def __init__(
+        self,
+        path: Path,
+        project: str,
+        *,
+        lock: StateLock | None = None,
+        rescue_dirs: Sequence[Path] | None = None,
+    ) -> None:
+        self.path = real_path(path)
         self.project = project
-        self.lock = lock or StateLock(path)
+        self.lock = lock or StateLock(self.path)
+        self.rescue_dirs = tuple(rescue_dirs or (self.path.parent, Path(tempfile.gettempdir())))
+        self.rescue_file: Path | None = None
+        self.notices: list[str] = []
         self._mutex = threading.Lock()
         self._state = State(project=project)
 
@@ -242,9 +251,16 @@ class StateStore:
 
     def open(self) -> None:
         """Take the lock, then read the file (so nobody can change it between the two)."""
-        ensure_private_folder(self.path.parent)
+        self._notice(ensure_private_folder(self.path.parent, family=self.path.name))
         self.lock.acquire()
         try:
+            removed = remove_leftovers(self.path)
+            if removed:
+                self._notice(
+                    f"removed {len(removed)} temporary file(s) left beside {self.path} by an "
+                    "apply that was killed"
+                )
+            self._notice(tighten_file(self.path))
             state = load_state(self.path, project=self.project)
         except BaseException:
             self.lock.release()
@@ -254,6 +270,10 @@ class StateStore:
 
     def close(self) -> None:
         self.lock.release()
+
+    def check_writable(self) -> None:
+        """Raise StateError unless the state file can be saved (call before the first change)."""
+        check_writable(self.path)
 
     @property
     def state(self) -> State:
@@ -267,7 +287,7 @@ class StateStore:
                 return
             resources = dict(self._state.resources)
             resources[address] = resource
-            self._save(resources)
+            self._save(resources, resource.id)
 
     def forget(self, address: str, *, children: bool = False) -> None:
         """Drop ``address`` (and with ``children``, every address below it) and save."""
@@ -279,9 +299,38 @@ class StateStore:
                 if key != address and not (children and key.startswith(below))
             }
             if len(resources) != len(self._state.resources):
-                self._save(resources)
+                self._save(resources, None)
 
-    def _save(self, resources: dict[str, ResourceState]) -> None:
+    def _notice(self, notice: str | None) -> None:
+        if notice is not None:
+            self.notices.append(notice)
+
+    def _save(self, resources: dict[str, ResourceState], resource_id: str | None) -> None:
         state = replace(self._state, serial=self._state.serial + 1, resources=resources)
-        write_state_atomically(self.path, state)
+        try:
+            write_private_atomically(self.path, state_text(state))
+        except StateError as exc:
+            # The change is live already: keep it in memory and get it onto disk somewhere.
+            self._state = state
+            raise self._rescue(state, exc, resource_id) from None
         self._state = state
+
+    def _rescue(self, state: State, failure: StateError, resource_id: str | None) -> StateSaveError:
+        try:
+            self.rescue_file = write_rescue(
+                self.path, state_text(state), self.rescue_dirs, self.rescue_file
+            )
+        except StateError as exc:
+            return StateSaveError(
+                f"{failure.message}; {exc.message}",
+                detail="Webhook secrets created in this run may be lost: get new ones with "
+                "apply --replace webhook/NAME once the state file can be written.",
+                resource_id=resource_id,
+            )
+        return StateSaveError(
+            f"{failure.message}; the state, secrets included, is saved in {self.rescue_file}",
+            detail=f"Once the problem is fixed, move it into place: mv {self.rescue_file} "
+            f"{self.path} (it is private, mode 0600).",
+            rescue_file=self.rescue_file,
+            resource_id=resource_id,
+        )
