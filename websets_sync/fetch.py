@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from websets_sync.model import Kind, LiveObject, LiveState, LiveWebset
+from websets_sync.state.lease import is_lease
 
 
 class LiveReader(Protocol):
@@ -22,7 +23,8 @@ class LiveReader(Protocol):
 
 
 def fetch_live_state(client: LiveReader) -> LiveState:
-    websets = tuple(live_webset(data) for data in client.iter_websets())
+    # A project lease is a webset only as a lock: never drift, never exported, never deleted.
+    websets = tuple(live_webset(data) for data in client.iter_websets() if not is_lease(data))
     webhooks = tuple(_objects(Kind.WEBHOOK, client.iter_webhooks()))
     return LiveState(websets=websets, webhooks=webhooks)
 

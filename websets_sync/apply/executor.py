@@ -6,6 +6,7 @@ apply killed at any moment has saved everything it did (secrets included).
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -19,7 +20,13 @@ from websets_sync.apply.reconcile import (
 )
 from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.errors import ApplyError, NotFoundError
-from websets_sync.model import TAG_EXTERNAL_ID, DesiredResource, DesiredWebset, Kind
+from websets_sync.model import (
+    TAG_APPLY_NONCE,
+    TAG_EXTERNAL_ID,
+    DesiredResource,
+    DesiredWebset,
+    Kind,
+)
 from websets_sync.plan import protection
 from websets_sync.plan.types import Action, Change
 from websets_sync.state.store import ResourceState, StateStore
@@ -52,6 +59,9 @@ class Executor:
         self.store = store
         self.project = project
         self.known_ids = known_ids
+        #: On every create of this apply: what it finds after a lost answer or a 409 is its own
+        #: only when it carries this value (another writer's object never passes for ours).
+        self.nonce = secrets.token_hex(8)
 
     def execute(self, change: Change, webset_id: str | None) -> StepOutcome:
         if change.action is Action.DELETE:
@@ -72,10 +82,10 @@ class Executor:
     def _webset(self, change: Change) -> StepOutcome:
         desired = _desired_webset(change)
         if change.action is Action.CREATE:
-            body = bodies.webset_create_body(desired, self.project)
+            body = self._stamped(bodies.webset_create_body(desired, self.project))
             data, found = create_once(
                 lambda: self.client.create_webset(body),
-                lambda: find_webset(self.client, desired.external_id, self.project),
+                lambda: find_webset(self.client, desired.external_id, self.project, self.nonce),
             )
         else:  # update or adopt: adopting is an update that adds our tags
             protect = protection.in_force(desired, change.live, self.store.state)
@@ -107,6 +117,7 @@ class Executor:
                 self.project,
                 body,
                 self.known_ids,
+                self.nonce,
             ),
         )
         self.remember(change, str(data["id"]))
@@ -125,13 +136,23 @@ class Executor:
     ) -> tuple[JSON, Callable[[], JSON]]:
         client = self.client
         if desired.kind is Kind.SEARCH:
-            body = bodies.search_body(desired, self.project)
+            body = self._stamped(bodies.search_body(desired, self.project))
             return body, lambda: client.create_search(webset_id, body)
         if desired.kind is Kind.ENRICHMENT:
-            body = bodies.enrichment_body(desired, self.project)
+            body = self._stamped(bodies.enrichment_body(desired, self.project))
             return body, lambda: client.create_enrichment(webset_id, body)
-        body = bodies.monitor_create_body(desired, self.project, webset_id)
+        body = self._stamped(bodies.monitor_create_body(desired, self.project, webset_id))
         return body, lambda: client.create_monitor(body)
+
+    def _stamped(self, body: JSON) -> JSON:
+        """``body`` with this apply's nonce in its metadata (and its inline enrichments')."""
+        stamped = {
+            **body,
+            "metadata": {**(body.get("metadata") or {}), TAG_APPLY_NONCE: self.nonce},
+        }
+        if isinstance(body.get("enrichments"), list):
+            stamped["enrichments"] = [self._stamped(e) for e in body["enrichments"]]
+        return stamped
 
     def _update_child(self, change: Change, webset_id: str) -> StepOutcome:
         desired = _desired_resource(change)
@@ -171,9 +192,12 @@ class Executor:
         if change.action is Action.REPLACE:
             self._delete_object(lambda: self.client.delete_webhook(_live_id(change)))
             self.store.forget(address)
+        created = self._stamped(body)
         data, found = create_once(
-            lambda: self.client.create_webhook(body),
-            lambda: find_webhook(self.client, change.address.name, self.project, self.known_ids),
+            lambda: self.client.create_webhook(created),
+            lambda: find_webhook(
+                self.client, change.address.name, self.project, self.known_ids, self.nonce
+            ),
         )
         secret = None if found else data.get("secret")
         known = isinstance(secret, str) and secret != ""

@@ -14,17 +14,23 @@ from typing import Any
 
 from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.errors import (
+    ApiError,
     ApplyError,
     ConflictError,
     NotFoundError,
+    RateLimitedError,
+    TransportError,
     UnknownOutcomeError,
+    WebsetsSyncError,
 )
-from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT, Kind
+from websets_sync.model import TAG_APPLY_NONCE, TAG_EXTERNAL_ID, TAG_PROJECT, Kind
 
 JSON = dict[str, Any]
 
 #: Create attempts per resource when each one ends with an unknown outcome and nothing is found.
 MAX_CREATE_ATTEMPTS = 5
+#: Reads per reconciliation when the read itself fails.
+MAX_FIND_ATTEMPTS = 3
 
 _CHILD_LISTS: Mapping[Kind, str] = {
     Kind.SEARCH: "searches",
@@ -37,32 +43,61 @@ def create_once(create: Callable[[], JSON], find: Callable[[], JSON | None]) -> 
     """Run ``create`` so that it takes effect exactly once.
 
     Returns the created object and whether it was found by reconciliation (its create response
-    was lost). A 409 means our create already happened (a webset with our externalId): found
-    the same way. Raises the last error when every attempt stayed unknown and nothing was found.
+    was lost). A 409 means a webset with our externalId exists: ``find`` decides whether it is
+    ours. Once an attempt may have taken effect, a later failure (a 429 or a transport error
+    after every retry) is never reported as "not created" without looking: the object is
+    searched for first, and only a failure to find it is a failure.
     """
-    last: UnknownOutcomeError | None = None
+    maybe_created: WebsetsSyncError | None = None
     for _ in range(MAX_CREATE_ATTEMPTS):
         try:
             return create(), False
         except UnknownOutcomeError as exc:
-            last = exc
+            maybe_created = exc
         except ConflictError:
             found = find()
             if found is None:
                 raise
             return found, True
-        found = find()
+        except (RateLimitedError, TransportError) as exc:
+            if maybe_created is None:
+                raise  # nothing was ever sent through: provably not created
+            maybe_created = exc
+        found = _find_patiently(find)
         if found is not None:
             return found, True
-    assert last is not None
+    assert maybe_created is not None
     raise ApplyError(
-        f"{last.method} {last.path}: outcome unknown after {MAX_CREATE_ATTEMPTS} attempts "
-        f"and nothing was created ({last.message})"
+        f"{maybe_created.message}: outcome unknown after {MAX_CREATE_ATTEMPTS} attempts and "
+        "nothing was created (looked for it after each)"
     )
 
 
-def find_webset(client: WebsetsClient, external_id: str, project: str) -> JSON | None:
-    """The webset with ``external_id`` if it is ours; an error if someone else's holds it."""
+def _find_patiently(find: Callable[[], JSON | None]) -> JSON | None:
+    """``find``, tried again when the read itself fails: a failed read proves nothing."""
+    last: WebsetsSyncError | None = None
+    for _ in range(MAX_FIND_ATTEMPTS):
+        try:
+            return find()
+        except (ApiError, TransportError) as exc:
+            if isinstance(exc, (ConflictError, NotFoundError)):
+                raise
+            last = exc
+    assert last is not None
+    raise ApplyError(
+        f"the create may have taken effect, but checking failed: {last.message}",
+        detail="Run plan to see whether it exists; apply again creates it only if it does not.",
+    )
+
+
+def find_webset(
+    client: WebsetsClient, external_id: str, project: str, nonce: str | None = None
+) -> JSON | None:
+    """The webset with ``external_id`` if this apply created it; an error if anyone else did.
+
+    It did not exist when the plan was made, so only this apply's nonce proves it is our own
+    create whose answer was lost: a 409 alone could be a concurrent writer's webset.
+    """
     try:
         webset = client.get_webset(external_id)
     except NotFoundError:
@@ -73,6 +108,12 @@ def find_webset(client: WebsetsClient, external_id: str, project: str) -> JSON |
             f"a webset with externalId {external_id!r} exists but is not managed by project "
             f"{project!r} (project tag: {owner!r})",
             detail="It appeared after the plan was made; plan again to adopt or rename it.",
+        )
+    if nonce is not None and _tags(webset).get(TAG_APPLY_NONCE) != nonce:
+        raise ApplyError(
+            f"webset {external_id!r} was created by another apply of project {project!r} "
+            "while this one ran; not creating its searches, enrichments or monitors again",
+            detail="Run plan again once the other apply has finished.",
         )
     return webset
 
@@ -85,6 +126,7 @@ def find_child(
     project: str,
     body: JSON,
     known_ids: frozenset[str],
+    nonce: str | None = None,
 ) -> JSON | None:
     """The search, enrichment or monitor tagged ``name`` that was not there before this apply.
 
@@ -98,16 +140,20 @@ def find_child(
         children = list(client.iter_monitors(webset_id)) if kind is Kind.MONITOR else []
     candidates = [
         child
-        for child in _ours(children, name, project, known_ids)
+        for child in _ours(children, name, project, known_ids, nonce)
         if kind is not Kind.SEARCH or same_search_definition(body, child)
     ]
     return candidates[-1] if candidates else None
 
 
 def find_webhook(
-    client: WebsetsClient, name: str, project: str, known_ids: frozenset[str]
+    client: WebsetsClient,
+    name: str,
+    project: str,
+    known_ids: frozenset[str],
+    nonce: str | None = None,
 ) -> JSON | None:
-    return next(iter(_ours(client.iter_webhooks(), name, project, known_ids)), None)
+    return next(iter(_ours(client.iter_webhooks(), name, project, known_ids, nonce)), None)
 
 
 def same_search_definition(body: Mapping[str, Any], live: Mapping[str, Any]) -> bool:
@@ -136,7 +182,14 @@ def _descriptions(criteria: Any) -> list[Any]:
     return [c.get("description") if isinstance(c, Mapping) else c for c in criteria]
 
 
-def _ours(objects: Iterable[Any], name: str, project: str, known_ids: frozenset[str]) -> list[JSON]:
+def _ours(
+    objects: Iterable[Any],
+    name: str,
+    project: str,
+    known_ids: frozenset[str],
+    nonce: str | None,
+) -> list[JSON]:
+    """Objects created by this apply (its nonce) under ``name`` that were not there before."""
     return [
         obj
         for obj in objects
@@ -144,6 +197,7 @@ def _ours(objects: Iterable[Any], name: str, project: str, known_ids: frozenset[
         and obj.get("id") not in known_ids
         and _tags(obj).get(TAG_PROJECT) == project
         and _tags(obj).get(TAG_EXTERNAL_ID) == name
+        and (nonce is None or _tags(obj).get(TAG_APPLY_NONCE) == nonce)
     ]
 
 

@@ -20,7 +20,13 @@ import httpx
 
 from websets_sync.client.ratelimit import TokenBucket
 from websets_sync.client.responses import Redactor, api_error
-from websets_sync.client.retry import Fault, RetryPolicy, classify, is_retryable_status
+from websets_sync.client.retry import (
+    Fault,
+    RetryPolicy,
+    classify,
+    is_retryable_status,
+    retry_after_seconds,
+)
 from websets_sync.errors import TransportError, UnknownOutcomeError
 from websets_sync.model.redact import redact_url
 
@@ -91,9 +97,16 @@ class Sender:
             response: httpx.Response | None = None
             if isinstance(outcome, httpx.Response):
                 if outcome.is_success:
+                    if self.bucket is not None:
+                        self.bucket.speed_up()
                     return outcome
                 self._check_status(method, path, outcome, creates, attempt)
                 response = outcome  # its Retry-After decides the wait
+                if response.status_code == 429 and self.bucket is not None:
+                    # The shared bucket slows down and holds every caller for Retry-After;
+                    # this request then waits its turn in the bucket like everyone else.
+                    self.bucket.slow_down(retry_after_seconds(response, self._now()))
+                    continue
             else:
                 self._check_failure(method, path, outcome, creates, attempt)
             self._sleep(self._policy.delay(attempt, self._random(), response, self._now()))

@@ -23,6 +23,9 @@ TAG_INITIAL_SEARCH = "websets-sync/initial-search"
 #: On a webset: "true" while preventDestroy is in force. Kept on the live object so that the
 #: protection survives a lost state file and holds for every checkout of the manifests.
 TAG_PREVENT_DESTROY = "websets-sync/prevent-destroy"
+#: A random value per apply on everything it creates: proof that an object found after a lost
+#: answer or a 409 is this apply's own create, not a concurrent writer's.
+TAG_APPLY_NONCE = "websets-sync/apply-nonce"
 
 
 class Kind(str, Enum):
