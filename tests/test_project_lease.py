@@ -67,7 +67,8 @@ def test_an_expired_lease_is_taken_over_with_a_warning() -> None:
     warnings: list[str] = []
     taker = _lease(emulator, time, host="b", pid=2, on_warning=warnings.append)
     taker.acquire()
-    assert len(warnings) == 1 and "took over the expired lease" in warnings[0]
+    assert len(warnings) == 1 and "took over the lease" in warnings[0]
+    assert "expired" in warnings[0]
     assert "pid 9 on host gone" in warnings[0]
     assert [w["metadata"][TAG_TOKEN] for w in _leases(emulator)] == [taker.token]  # type: ignore[index]
     dead.release()  # the old holder coming back never removes the new lease
@@ -122,3 +123,18 @@ def test_the_lease_is_never_drift_never_exported_never_deleted(tmp_path: Path) -
     plan = world.plan([path], PlanOptions(allow_delete=True))
     assert not plan.has_changes
     lease.release()
+
+
+def test_a_lease_of_a_dead_process_on_this_host_is_taken_over_at_once() -> None:
+    time = FakeTime(start=1_790_000_000.0)
+    emulator = Emulator(clock=time.clock)
+    _lease(emulator, time, host="vm", pid=4242).acquire()  # then killed with -9
+    warnings: list[str] = []
+    taker = _lease(
+        emulator, time, host="vm", pid=7, on_warning=warnings.append, pid_alive=lambda pid: False
+    )
+    taker.acquire()
+    assert warnings and "no longer running" in warnings[0]
+    alive = _lease(emulator, time, host="vm", pid=8, pid_alive=lambda pid: True)
+    with pytest.raises(StateLockedError, match="pid 7 on host vm"):
+        alive.acquire()

@@ -24,6 +24,9 @@ from websets_sync.manifest import load_desired_state
 from websets_sync.model import DesiredState, LiveState
 from websets_sync.plan import Plan, PlanOptions, build_plan
 from websets_sync.plan.saved import SavedPlan, check_saved_plan, read_saved_plan
+from websets_sync.state.binding import check_state_target
+from websets_sync.state.lease import LeaseHolder, ProjectLease
+from websets_sync.state.lease import force_unlock as release_lease
 from websets_sync.state.store import StateStore, load_state
 
 Environ = Mapping[str, str]
@@ -64,6 +67,10 @@ class ApplySettings:
     parallelism: int = DEFAULT_PARALLELISM
     fail_fast: bool = False
     auto_approve: bool = False
+    #: Seconds to wait for another apply's project lease (0: fail at once, naming the holder).
+    lock_timeout: float = 0.0
+    #: Where a state that cannot be saved is rescued to (first that takes it); None: defaults.
+    rescue_dirs: tuple[Path, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -135,29 +142,57 @@ def _apply_locked(
     hooks: ApplyHooks,
     settings: ApplySettings,
 ) -> ApplyOutcome:
-    # The lock is held from before the state is read until the last change is recorded.
-    with StateStore(state_path, desired.project) as store:
+    # The lock is held from before the state is read until the last change is recorded; the
+    # project lease (DESIGN §9) covers other state files of the same project and account.
+    store = StateStore(
+        state_path, desired.project, rescue_dirs=settings.rescue_dirs, api_url=client.api_url
+    )
+    with store:
         if store.lock.took_over is not None:
             hooks.warn(
                 f"took over the state lock left by {store.lock.took_over.describe()}: "
                 "that process is no longer running"
             )
-        plan = build_plan(desired, fetch_live_state(client), store.state, options)
-        if saved is not None:
-            check_saved_plan(saved, plan)
-        hooks.show_plan(plan)
-        if plan.has_changes and not settings.auto_approve and not hooks.confirm(plan):
-            return ApplyOutcome(plan, None)
-        hooks.starting(plan)
-        result = apply_plan(
-            plan,
-            client,
-            store,
-            parallelism=settings.parallelism,
-            fail_fast=settings.fail_fast,
-            on_result=hooks.on_result,
+        for notice in store.notices:
+            hooks.warn(notice)
+        lease = ProjectLease(
+            client, desired.project, timeout=settings.lock_timeout, on_warning=hooks.warn
         )
+        with lease:
+            live = fetch_live_state(client)
+            check_state_target(store.state, state_path, client.api_url, live_ids(live))
+            store.bind()
+            plan = build_plan(desired, live, store.state, options)
+            if saved is not None:
+                check_saved_plan(saved, plan)
+            hooks.show_plan(plan)
+            if plan.has_changes and not settings.auto_approve and not hooks.confirm(plan):
+                return ApplyOutcome(plan, None)
+            hooks.starting(plan)
+            result = apply_plan(
+                plan,
+                client,
+                store,
+                parallelism=settings.parallelism,
+                fail_fast=settings.fail_fast,
+                on_result=hooks.on_result,
+            )
     return ApplyOutcome(plan, result)
+
+
+def live_ids(live: LiveState) -> set[str]:
+    """Every live id: websets, their searches, enrichments and monitors, and webhooks."""
+    ids = {webhook.id for webhook in live.webhooks}
+    for webset in live.websets:
+        ids.add(webset.webset.id)
+        for child in (*webset.searches, *webset.enrichments, *webset.monitors):
+            ids.add(child.id)
+    return ids
+
+
+def force_unlock(client: WebsetsClient, project: str) -> LeaseHolder | None:
+    """Delete the project lease of ``project``; who held it, or None when nobody did."""
+    return release_lease(client, project)
 
 
 def raise_for_result(result: ApplyResult) -> None:

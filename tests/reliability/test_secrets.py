@@ -45,7 +45,9 @@ def test_no_secret_in_any_output_of_a_full_workflow(
         assert run("state", "show", address).exit_code == 0
     assert run("export").exit_code == 0
 
-    secrets = [e.secret for e in load_state(Path(".websets-sync/state.json")).resources.values()]
+    # --emulator FILE keeps its own state beside FILE (issue 10, finding 2).
+    state = load_state(tmp_path / "emulator.state.json")
+    secrets = [e.secret for e in state.resources.values()]
     assert len([s for s in secrets if s]) == 2
     assert any("debug: POST /webhooks" in text for text in outputs)  # the logs were on
     assert_no_secrets(*outputs, *(f.read_text() for f in files), extra=[s for s in secrets if s])

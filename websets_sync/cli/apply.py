@@ -44,6 +44,14 @@ from websets_sync.render.text import render_plan_text
 @click.option(
     "--poll-interval", type=float, default=5.0, hidden=True, help="Seconds between polls."
 )
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait this long for another apply of the project to finish (0: fail at once).",
+)
 @click.pass_obj
 def apply_command(
     app: App,
@@ -57,6 +65,7 @@ def apply_command(
     fail_fast: bool,
     wait_idle: bool,
     poll_interval: float,
+    lock_timeout: float,
 ) -> int:
     """Make the account match the manifests in PATHS (or a saved plan), then save the state."""
     if plan_file is not None and (paths or targets or replace or allow_delete):
@@ -81,6 +90,7 @@ def apply_command(
         parallelism=parallelism,
         fail_fast=fail_fast,
         auto_approve=auto_approve or plan_file is not None,
+        lock_timeout=lock_timeout,
     )
     hooks = _ConsoleHooks(app.console)
     if plan_file is not None:

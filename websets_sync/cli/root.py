@@ -1,17 +1,21 @@
 """The root command: global options, lazy command loading, and errors → exit codes.
 
 This package is the only place that reads the environment (EXA_API_KEY, WEBSETS_SYNC_API_URL,
-NO_COLOR, GITHUB_STEP_SUMMARY) and the only one that decides exit codes:
+WEBSETS_SYNC_RATE_LIMIT, NO_COLOR, GITHUB_STEP_SUMMARY) and the only one that decides exit codes:
 0 success (no changes under --detailed-exitcode), 1 error, 2 changes present (--detailed-exitcode).
 Commands live one per module and are imported only when run, so ``--help`` stays fast.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
+import signal
 import sys
+import threading
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -26,6 +30,9 @@ DEFAULT_EMULATOR_FILE = ".websets-sync/emulator.json"
 DEFAULT_STATE_FILE = ".websets-sync/state.json"
 ENV_API_KEY = "EXA_API_KEY"
 ENV_API_URL = "WEBSETS_SYNC_API_URL"
+ENV_RATE_LIMIT = "WEBSETS_SYNC_RATE_LIMIT"
+DEFAULT_RATE_LIMIT = 8.0
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as shells report it
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -40,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "state": "websets_sync.cli.state:state_group",
     "secrets": "websets_sync.cli.state:secrets_group",
     "emulator": "websets_sync.cli.emulator:emulator_group",
+    "force-unlock": "websets_sync.cli.unlock:force_unlock_command",
 }
 
 
@@ -52,6 +60,8 @@ class App:
     emulator_file: Path | None
     console: Console
     debug: bool
+    #: Requests per second at most (the client slows down further on 429s).
+    rate_limit: float = DEFAULT_RATE_LIMIT
 
     def api_key(self) -> str:
         """The API key from the environment (the emulator accepts a placeholder)."""
@@ -90,7 +100,8 @@ class SyncGroup(click.Group):
         argv = list(kwargs.get("args") or (args[0] if args else None) or sys.argv[1:])
         debug = "--debug" in argv
         try:
-            result = super().main(*args, **kwargs)
+            with _sigterm_as_interrupt():
+                result = super().main(*args, **kwargs)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except click.exceptions.Abort:
@@ -106,6 +117,9 @@ class SyncGroup(click.Group):
             if debug:
                 console.print_err(traceback.format_exc())
             sys.exit(EXIT_ERROR)
+        except Terminated:
+            Console().error("terminated (SIGTERM)")
+            sys.exit(EXIT_TERMINATED)
         except KeyboardInterrupt:
             Console().error("interrupted")
             sys.exit(130)
@@ -123,6 +137,49 @@ class SyncGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what CI runners send on cancel), handled exactly like Ctrl-C: apply stops
+    starting work, prints its summary and releases its locks on the way out."""
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _default_state(emulator_file: Path | None) -> Path:
+    """The emulator keeps its own state beside its data, so trying it never touches real state."""
+    if emulator_file is None:
+        return Path(DEFAULT_STATE_FILE)
+    return emulator_file.with_name(f"{emulator_file.stem}.state.json")
+
+
+def _rate_limit(value: float | None) -> float:
+    if value is not None:
+        return value
+    text = os.environ.get(ENV_RATE_LIMIT)
+    if not text:
+        return DEFAULT_RATE_LIMIT
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = 0.0
+    if not rate > 0 or rate == float("inf"):
+        raise WebsetsSyncError(f"{ENV_RATE_LIMIT} must be a positive number, not {text!r}")
+    return rate
+
+
 @click.group(cls=SyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="websets-sync")
 @click.option(
@@ -134,9 +191,16 @@ class SyncGroup(click.Group):
     "--state",
     "state_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_STATE_FILE,
-    show_default=True,
-    help="Local state file (webhook secrets, remembered preventDestroy).",
+    default=None,
+    help=f"Local state file (webhook secrets, remembered preventDestroy) [default "
+    f"{DEFAULT_STATE_FILE}; with --emulator FILE: FILE's name + .state.json beside it].",
+)
+@click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="RPS",
+    help=f"Requests per second at most; slower on 429s [env {ENV_RATE_LIMIT}; default "
+    f"{DEFAULT_RATE_LIMIT:g}].",
 )
 @click.option(
     "--emulator",
@@ -154,7 +218,8 @@ class SyncGroup(click.Group):
 def cli(
     ctx: click.Context,
     api_url: str | None,
-    state_path: Path,
+    state_path: Path | None,
+    rate_limit: float | None,
     emulator_file: Path | None,
     no_color: bool,
     debug: bool,
@@ -162,10 +227,11 @@ def cli(
     """Declarative GitOps for Exa Websets: validate, plan and apply YAML manifests."""
     ctx.obj = App(
         api_url=api_url or os.environ.get(ENV_API_URL) or None,
-        state_path=state_path,
+        state_path=state_path or _default_state(emulator_file),
         emulator_file=emulator_file,
         console=Console(color=_color_enabled(no_color)),
         debug=debug,
+        rate_limit=_rate_limit(rate_limit),
     )
 
 

@@ -42,7 +42,9 @@ def make_client(app: App, *, transport: httpx.BaseTransport | None = None) -> We
             http, api_key=api_key, api_url=EMULATOR_API_URL, rate_limit=None, on_request=on_request
         )
     api_url = app.api_url or DEFAULT_API_URL
-    return WebsetsClient(http, api_key=api_key, api_url=api_url, on_request=on_request)
+    return WebsetsClient(
+        http, api_key=api_key, api_url=api_url, rate_limit=app.rate_limit, on_request=on_request
+    )
 
 
 def _request_logger(console: Console) -> Callable[[RequestRecord], None]:

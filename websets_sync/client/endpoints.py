@@ -91,6 +91,11 @@ class WebsetsClient:
         url = redact_url(sender.api_url)
         return f"WebsetsClient(api_url={url!r}, rate_limit={rate!r})"
 
+    @property
+    def api_url(self) -> str:
+        """The API base URL this client talks to (may hold credentials: never print it raw)."""
+        return self._sender.api_url
+
     def close(self) -> None:
         """Close the underlying httpx client."""
         self._sender.http.close()

@@ -16,6 +16,7 @@ never see the lease webset (fetch leaves it out).
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import socket
 import threading
@@ -62,6 +63,16 @@ class LeaseApi(Protocol):
     def update_webset(self, webset_id: str, body: JSON) -> JSON: ...
 
     def delete_webset(self, webset_id: str) -> JSON: ...
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def lease_external_id(project: str) -> str:
@@ -123,9 +134,8 @@ class ProjectLease:
         now: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         on_warning: Callable[[str], None] | None = None,
+        pid_alive: Callable[[int], bool] = _pid_alive,
     ) -> None:
-        import os
-
         self.api = api
         self.project = project
         self.external_id = lease_external_id(project)
@@ -138,6 +148,7 @@ class ProjectLease:
         self._now = now
         self._sleep = sleep
         self._warn = on_warning or (lambda message: None)
+        self._pid_alive = pid_alive
         self._since = _iso(now())
         self.lease_id: str | None = None
         self._stop = threading.Event()
@@ -185,14 +196,25 @@ class ProjectLease:
                 self.lease_id = str(current["id"])
                 return None
             holder = LeaseHolder.of(current)
-            if holder.expires > self._now():
+            why = self._stale(holder)
+            if why is None:
                 return holder
             self._warn(
-                f"took over the expired lease of project {self.project!r} held by "
-                f"{holder.describe()} (not renewed since {_iso(holder.expires)})"
+                f"took over the lease of project {self.project!r} left by {holder.describe()}: "
+                f"{why}"
             )
             self._delete_by_id(str(current["id"]))
         raise StateError(f"could not take the lease of project {self.project!r}: no clear answer")
+
+    def _stale(self, holder: LeaseHolder) -> str | None:
+        """Why ``holder``'s lease may be taken over (None: it is live)."""
+        if holder.expires <= self._now():
+            return f"it expired at {_iso(holder.expires)} (not renewed)"
+        # As with the state lock: a process gone from this very host cannot be applying.
+        same_host = holder.host == self.host and holder.pid.isdigit()
+        if same_host and not self._pid_alive(int(holder.pid)):
+            return "that process is no longer running"
+        return None
 
     def _held_by(self, holder: LeaseHolder) -> StateLockedError:
         waited = f" (waited {self.timeout:g} s)" if self.timeout > 0 else ""

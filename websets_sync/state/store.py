@@ -62,6 +62,9 @@ class State:
     lineage: str = ""
     project: str | None = None
     resources: Mapping[str, ResourceState] = field(default_factory=dict)  # by str(Address)
+    #: The API the state was written against, without credentials (DESIGN §7: bound to its
+    #: target). None in files written before it was recorded.
+    api_url: str | None = None
 
     def get(self, address: str) -> ResourceState | None:
         return self.resources.get(address)
@@ -127,6 +130,9 @@ def _state_from_json(raw: Any, path: Path) -> State:
         raise StateError(f"state file {path} has an invalid lineage")
     if not isinstance(resources, dict):
         raise StateError(f"state file {path}: resources must be an object")
+    api_url = raw.get("api_url")
+    if api_url is not None and not isinstance(api_url, str):
+        raise StateError(f"state file {path} has an invalid api_url")
     if not isinstance(project, str) or not EXTERNAL_ID_PATTERN.match(project):
         raise StateError(
             f"state file {path} has an invalid project ({project!r})",
@@ -138,6 +144,7 @@ def _state_from_json(raw: Any, path: Path) -> State:
         serial=serial,
         lineage=lineage,
         project=project,
+        api_url=api_url,
         resources={
             _address_key(address, path): _resource_from_json(address, entry, path)
             for address, entry in resources.items()
@@ -193,13 +200,16 @@ def state_to_json(state: State) -> dict[str, Any]:
         if entry.prevent_destroy:
             item["prevent_destroy"] = True
         resources[address] = item
-    return {
+    raw: dict[str, Any] = {
         "version": state.version,
         "serial": state.serial,
         "lineage": state.lineage,
         "project": state.project,
-        "resources": resources,
     }
+    if state.api_url is not None:
+        raw["api_url"] = state.api_url
+    raw["resources"] = resources
+    return raw
 
 
 def state_text(state: State) -> str:
@@ -232,8 +242,10 @@ class StateStore:
         *,
         lock: StateLock | None = None,
         rescue_dirs: Sequence[Path] | None = None,
+        api_url: str | None = None,
     ) -> None:
         self.path = real_path(path)
+        self.api_url = api_url
         self.project = project
         self.lock = lock or StateLock(self.path)
         self.rescue_dirs = tuple(rescue_dirs or (self.path.parent, Path(tempfile.gettempdir())))
@@ -267,6 +279,13 @@ class StateStore:
             raise
         lineage = state.lineage or str(uuid.uuid4())
         self._state = replace(state, project=self.project, lineage=lineage)
+
+    def bind(self) -> None:
+        """Record the API this state belongs to from the next save on (checked by the caller:
+        state/binding.py)."""
+        if self.api_url is not None:
+            with self._mutex:
+                self._state = replace(self._state, api_url=self.api_url)
 
     def close(self) -> None:
         self.lock.release()
