@@ -15,7 +15,11 @@ from websets_sync.state.store import load_state
 
 
 @pytest.mark.slow
-def test_sigint_during_apply_saves_progress_and_reports_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_sigint_during_apply_saves_progress_and_reports_it(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    # SIGTERM is what CI runners send on cancel (issue 10, finding 7): handled like Ctrl-C.
     path = write(tmp_path / "m.yaml", manifest(websets=8, searches=1, enrichments=1, webhooks=0))
     state = tmp_path / ".websets-sync" / "state.json"
     args = ["apply", "--auto-approve", "--parallelism", "1", str(path)]
@@ -25,11 +29,11 @@ def test_sigint_during_apply_saves_progress_and_reports_it(tmp_path: Path) -> No
         # Interrupt once the first change has been reported (not a timing assertion).
         for line in process.stdout:
             if line.startswith("+ webset/"):
-                process.send_signal(signal.SIGINT)
+                process.send_signal(stop)
                 break
         rest, stderr = process.communicate(timeout=60)
 
-        assert process.returncode == 1, stderr
+        assert process.returncode == 1, stderr  # apply's own exit: interrupted, summary shown
         assert "Apply interrupted: " in rest
         assert "Not attempted:" in rest and "apply was interrupted" in rest
         assert "Error: apply was interrupted: " in stderr
@@ -40,6 +44,7 @@ def test_sigint_during_apply_saves_progress_and_reports_it(tmp_path: Path) -> No
         started = time.monotonic()
         rerun = run_cli(url, state, ["apply", "--auto-approve", str(path)], tmp_path)
         assert rerun.returncode == 0, rerun.stderr
+        assert "took over" not in rerun.stderr  # lock and project lease were released
         assert time.monotonic() - started < 60
         final = run_cli(url, state, ["plan", "--detailed-exitcode", str(path)], tmp_path)
         assert final.returncode == 0, final.stdout
