@@ -19,7 +19,7 @@ from websets_sync.emulator import Emulator, Timing
 from websets_sync.export import export_state, render_files
 from websets_sync.fetch import fetch_live_state
 from websets_sync.manifest.schema import load_desired_state
-from websets_sync.model import TAG_PROJECT
+from websets_sync.model import TAG_PROJECT, Address
 from websets_sync.plan import Action, Plan, PlanOptions, build_plan
 from websets_sync.state.store import StateStore, load_state
 
@@ -53,8 +53,8 @@ class Account:
         live = fetch_live_state(self.client)
         return build_plan(desired, live, state, options or PlanOptions())
 
-    def apply(self, paths: list[Path]) -> None:
-        plan = self.plan(paths)
+    def apply(self, paths: list[Path], options: PlanOptions | None = None) -> None:
+        plan = self.plan(paths, options)
         with StateStore(self.state_path, plan.project) as store:
             result = apply_plan(plan, self.client, store)
         assert result.ok, result
@@ -206,8 +206,14 @@ def test_objects_whose_tags_were_dropped_keep_their_names(account: Account, tmp_
     folder.mkdir()
     for name, text in render_files(result, "schema.json").items():
         (folder / name).write_text(text, encoding="utf-8")
-    plan = account.plan([folder])
+    # A state-file id alone never takes over an object with no tag of the project (issue 10,
+    # finding 10): each match is reported, and taking it back needs --adopt ADDR.
+    unasked = account.plan([folder])
+    asked = tuple(Address.parse(w.split(":", 1)[0]) for w in unasked.warnings if "--adopt " in w)
+    assert {str(a).split("/")[-2] for a in asked} <= {"enrichment", "monitor", "webhook"}
+    assert len(asked) == sum(1 for c in unasked.changes if c.action is Action.CREATE)
+    plan = account.plan([folder], PlanOptions(adopt=asked))
     assert set(changed(plan).values()) <= {"adopt", "update"}  # re-tag; metadata back to declared
     assert plan.summary["create"] == 0 and plan.summary["run"] == 0
-    account.apply([folder])
+    account.apply([folder], PlanOptions(adopt=asked))
     assert changed(account.plan([folder])) == {}

@@ -8,6 +8,7 @@ import pytest
 from apply_support import World, write
 
 from websets_sync.errors import StalePlanError
+from websets_sync.model import Address
 from websets_sync.plan.saved import check_saved_plan, read_saved_plan, saved_plan_text
 from websets_sync.plan.types import Action, Plan, PlanOptions
 from websets_sync.state.store import load_state
@@ -253,14 +254,19 @@ def test_objects_that_lost_their_tags_are_adopted_back_by_the_remembered_id(
         obj = world.objects(kind)[0]
         world.emulator.edit(kind, obj["id"], {"metadata": {}})
     world.emulator.clear_log()
+    lost = ("webset/ws1/enrichment/e1", "webset/ws1/monitor/m1", "webhook/h1")
 
-    plan, result = world.apply([manifest])
+    # With no tag of the project left, the remembered id alone takes nothing over (issue 10,
+    # finding 10): each match is reported and taking it back is the user's explicit word.
+    unasked = world.plan([manifest])
+    assert non_noops(unasked) == [(address, "create") for address in lost]
+    assert [w.split(":")[0] for w in unasked.warnings] == list(lost)
+    assert all(f"--adopt {address}" in w for address, w in zip(lost, unasked.warnings, strict=True))
 
-    assert non_noops(plan) == [
-        ("webset/ws1/enrichment/e1", "adopt"),
-        ("webset/ws1/monitor/m1", "adopt"),
-        ("webhook/h1", "adopt"),
-    ]
+    adopt = tuple(Address.parse(address) for address in lost)
+    plan, result = world.apply([manifest], PlanOptions(adopt=adopt))
+
+    assert non_noops(plan) == [(address, "adopt") for address in lost]
     assert plan.warnings == ()  # the webhook's secret is still the remembered one
     assert all(r.outcome.value == "applied" for r in result.results)
     assert sorted(m.split(" ")[0] for m in world.mutations()) == ["PATCH", "PATCH", "PATCH"]
@@ -313,3 +319,64 @@ def test_duplicate_tagged_objects_without_state_use_the_newest(tmp_path: Path) -
 
     assert [c.id for c in plan.changes] == [newest["id"]]
     assert any(first["id"] in warning for warning in plan.warnings)
+
+
+def test_a_state_id_never_takes_over_a_dashboard_webhook_without_adopt(tmp_path: Path) -> None:
+    """Issue 10, finding 10: a state entry with the id of an untagged dashboard webhook."""
+    from click.testing import CliRunner
+
+    from websets_sync.cli.root import cli
+    from websets_sync.emulator import Emulator
+    from websets_sync.state.store import ResourceState, State, write_state_atomically
+
+    data = tmp_path / "e.json"
+    dashboard = Emulator(data_file=data).seed(
+        "webhook", {"url": "https://crm.example.com/in", "events": ["webset.idle"]}
+    )
+    state = tmp_path / "state.json"
+    write_state_atomically(
+        state,
+        State(
+            serial=1,
+            lineage="l",
+            project="p",
+            resources={"webhook/h1": ResourceState(id=dashboard["id"], secret="whsec_X")},
+        ),
+    )
+    manifest = write(tmp_path / "m.yaml", HOOK)
+    base = ["--no-color", "--emulator", str(data), "--state", str(state)]
+    env = {"EXA_API_KEY": "k"}
+
+    plan = CliRunner().invoke(cli, [*base, "plan", str(manifest)], env=env)
+    assert plan.exit_code == 0, plan.output
+    assert f"remembers webhook {dashboard['id']}" in plan.output + plan.stderr
+    assert "--adopt webhook/h1" in plan.output + plan.stderr
+    applied = CliRunner().invoke(cli, [*base, "apply", "--auto-approve", str(manifest)], env=env)
+    assert applied.exit_code == 0, applied.output
+    hooks = {h["id"]: h for h in Emulator(data_file=data).store.all("webhook")}
+    assert hooks[dashboard["id"]]["url"] == "https://crm.example.com/in"  # left alone
+    assert hooks[dashboard["id"]].get("metadata") in (None, {})
+    assert len(hooks) == 2
+
+    adopted = tmp_path / "adopted"
+    adopted.mkdir()
+    data2 = adopted / "e.json"
+    other = Emulator(data_file=data2).seed(
+        "webhook", {"url": "https://crm.example.com/in", "events": ["webset.idle"]}
+    )
+    write_state_atomically(
+        adopted / "s.json",
+        State(
+            serial=1,
+            lineage="l",
+            project="p",
+            resources={"webhook/h1": ResourceState(id=other["id"])},
+        ),
+    )
+    base2 = ["--no-color", "--emulator", str(data2), "--state", str(adopted / "s.json")]
+    taken = CliRunner().invoke(
+        cli, [*base2, "apply", "--auto-approve", "--adopt", "webhook/h1", str(manifest)], env=env
+    )
+    assert taken.exit_code == 0, taken.output
+    [hook] = Emulator(data_file=data2).store.all("webhook")
+    assert hook["url"] == "https://hooks.example.com/a"  # taken over on the user's word

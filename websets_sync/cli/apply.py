@@ -33,6 +33,13 @@ from websets_sync.render.text import render_plan_text
 @click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only this address.")
 @click.option("--replace", "replace", multiple=True, metavar="ADDR", help="Re-create a webhook.")
 @click.option(
+    "--adopt",
+    "adopt",
+    multiple=True,
+    metavar="ADDR",
+    help="Take over the untagged object the state file remembers for ADDR.",
+)
+@click.option(
     "--parallelism",
     type=click.IntRange(1, 32),
     default=4,
@@ -61,6 +68,7 @@ def apply_command(
     allow_delete: bool,
     targets: tuple[str, ...],
     replace: tuple[str, ...],
+    adopt: tuple[str, ...],
     parallelism: int,
     fail_fast: bool,
     wait_idle: bool,
@@ -68,9 +76,9 @@ def apply_command(
     lock_timeout: float,
 ) -> int:
     """Make the account match the manifests in PATHS (or a saved plan), then save the state."""
-    if plan_file is not None and (paths or targets or replace or allow_delete):
+    if plan_file is not None and (paths or targets or replace or adopt or allow_delete):
         raise click.UsageError(
-            "--plan FILE takes no PATHS, --target, --replace or --allow-delete: "
+            "--plan FILE takes no PATHS, --target, --replace, --adopt or --allow-delete: "
             "the saved plan records them"
         )
     if plan_file is None and not paths:
@@ -84,6 +92,7 @@ def apply_command(
         allow_delete=allow_delete,
         targets=wiring.addresses(targets, "--target"),
         replace=wiring.addresses(replace, "--replace"),
+        adopt=wiring.addresses(adopt, "--adopt"),
     )
     # A saved plan was reviewed when it was made: applying it asks nothing more.
     settings = workflows.ApplySettings(

@@ -33,6 +33,13 @@ ENV_STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 @click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only this address.")
 @click.option("--allow-delete", is_flag=True, help="Plan deletions of managed, undeclared objects.")
 @click.option("--replace", "replace", multiple=True, metavar="ADDR", help="Re-create a webhook.")
+@click.option(
+    "--adopt",
+    "adopt",
+    multiple=True,
+    metavar="ADDR",
+    help="Take over the untagged object the state file remembers for ADDR.",
+)
 @click.pass_obj
 def plan_command(
     app: App,
@@ -44,6 +51,7 @@ def plan_command(
     targets: tuple[str, ...],
     allow_delete: bool,
     replace: tuple[str, ...],
+    adopt: tuple[str, ...],
 ) -> int:
     """Show what apply would change to make the account match the manifests in PATHS."""
     if as_json and as_markdown:
@@ -52,6 +60,7 @@ def plan_command(
         allow_delete=allow_delete,
         targets=wiring.addresses(targets, "--target"),
         replace=wiring.addresses(replace, "--replace"),
+        adopt=wiring.addresses(adopt, "--adopt"),
     )
     desired = wiring.load_manifests(app, paths)
     with wiring.make_client(app) as client:

@@ -98,6 +98,9 @@ def plan_updatable(
         if not tagged.get(r.address.name)
     }
     claimed = {obj.id for obj in remembered.values() if obj is not None}
+    remembered = {
+        address: _owned_or_allowed(p, address, obj) for address, obj in remembered.items()
+    }
     untagged = [
         obj
         for obj in live
@@ -132,6 +135,27 @@ def plan_updatable(
             )
             obj = p.pick(address, objects)
             p.delete(address, obj, "managed but no longer declared", webset_id=webset_id)
+
+
+def _owned_or_allowed(p: Planning, address: Address, obj: LiveObject | None) -> LiveObject | None:
+    """A remembered object with no tag of this project is taken over only on the user's word.
+
+    An id in a state file proves nothing about who owns the object now (the file may be stale,
+    copied or edited): without ``--adopt ADDR`` the match is reported and the object left alone.
+    """
+    if obj is None or obj.project is not None or address in p.options.adopt:
+        return obj
+    kind = address.kind.value
+    p.warnings.append(
+        (
+            address,
+            f"{address}: the state file remembers {kind} {obj.id} for it, but that {kind} "
+            f"carries no tag of project {p.project!r} (made elsewhere, e.g. in the dashboard), "
+            f"so it is not taken over and a new one is planned. To manage that {kind} instead, "
+            f"plan and apply with --adopt {address}.",
+        )
+    )
+    return None
 
 
 def _updatable_change(

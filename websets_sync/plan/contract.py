@@ -32,6 +32,8 @@ def options_to_dict(options: PlanOptions) -> dict[str, Any]:
     }
     if options.replace:
         result["replace"] = [str(address) for address in options.replace]
+    if options.adopt:
+        result["adopt"] = [str(address) for address in options.adopt]
     return result
 
 

@@ -150,6 +150,9 @@ def _options(value: Any) -> PlanOptions:
     try:
         targets = tuple(Address.parse(t) for t in _string_list(value, "targets"))
         replace = tuple(Address.parse(r) for r in value.get("replace", []))
+        adopt = tuple(Address.parse(a) for a in value.get("adopt", []))
     except (ValueError, AttributeError) as exc:
         raise PlanError(f"the saved plan's options are invalid: {exc}") from exc
-    return PlanOptions(allow_delete=value["allow_delete"], targets=targets, replace=replace)
+    return PlanOptions(
+        allow_delete=value["allow_delete"], targets=targets, replace=replace, adopt=adopt
+    )

@@ -106,6 +106,9 @@ class PlanOptions:
     allow_delete: bool = False
     targets: tuple[Address, ...] = ()
     replace: tuple[Address, ...] = ()
+    #: Addresses whose state-file id may take over a live object with no tag of this project
+    #: (the user's explicit word; without it such a match is only reported).
+    adopt: tuple[Address, ...] = ()
 
 
 @dataclass(frozen=True)
