@@ -203,11 +203,28 @@ def raise_for_result(result: ApplyResult) -> None:
             f"{result.count(Outcome.NOT_ATTEMPTED)} not attempted",
             detail="What was applied is saved in the state file; run apply again to finish.",
         )
+    if result.state_unsaved is not None:
+        raise ApplyError(
+            f"apply stopped: {result.state_unsaved}",
+            detail="Nothing done was lost: move the rescue file into place once the problem is "
+            "fixed, then run apply again to finish.",
+        )
     failed = result.count(Outcome.FAILED)
     if failed or not result.ok:
         raise ApplyError(
             f"apply failed for {failed} of {len(result.results)} changes",
             detail="The changes that succeeded are saved; run apply again to finish.",
+        )
+    lost = result.secrets_lost
+    if lost:
+        # Every change was made, but receivers cannot verify these webhooks: a CI job must not
+        # end green on that. Apply itself does not retry (that would loop): --replace is asked.
+        names = ", ".join(str(address) for address in lost)
+        flags = " ".join(f"--replace {address}" for address in lost)
+        raise ApplyError(
+            f"apply completed, but the signing secret of {names} is unknown "
+            "(its create answer was lost)",
+            detail=f"Get new secrets with: websets-sync apply {flags} PATHS...",
         )
 
 

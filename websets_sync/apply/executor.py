@@ -43,6 +43,8 @@ class StepOutcome:
     id: str | None
     note: str | None = None
     data: JSON | None = None
+    #: A webhook whose create answer (the only one holding its secret) was lost.
+    secret_lost: bool = False
 
 
 class Executor:
@@ -210,7 +212,7 @@ class Executor:
         note = None
         if not known:
             note = f"its secret is unknown; apply --replace {address} to get a new one"
-        return StepOutcome(str(data["id"]), note)
+        return StepOutcome(str(data["id"]), note, secret_lost=not known)
 
     # --- deletes ---------------------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ class ChangeResult:
     outcome: Outcome
     id: str | None = None
     message: str | None = None
+    #: Applied, but the signing secret of this webhook was lost with its create answer.
+    secret_lost: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,11 @@ class ApplyResult:
     state_unsaved: str | None = None
     #: Where the unsaved state (secrets included) was rescued to, when it could be.
     rescue_file: Path | None = None
+
+    @property
+    def secrets_lost(self) -> tuple[Address, ...]:
+        """Webhooks this apply created whose signing secret nobody knows."""
+        return tuple(r.address for r in self.results if r.secret_lost)
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)

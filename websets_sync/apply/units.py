@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from websets_sync.apply.executor import Executor, StepOutcome
@@ -96,7 +97,7 @@ class WebsetUnitRun:
         if change.kind is Kind.ENRICHMENT and change.action in (Action.UPDATE, Action.ADOPT):
             self.patched.append((change, outcome.data or {}))
             return
-        self._applied(change, outcome.id, outcome.note)
+        self._applied(change, outcome.id, outcome.note, secret_lost=outcome.secret_lost)
         if (
             change.kind.is_child
             and self.webset_id is not None
@@ -129,8 +130,11 @@ class WebsetUnitRun:
         if self.fail_fast:
             self.signal.stop(FAIL_FAST)
 
-    def _applied(self, change: Change, live_id: str | None, note: str | None) -> None:
-        self.report(ChangeResult(change.address, change.action, Outcome.APPLIED, live_id, note))
+    def _applied(
+        self, change: Change, live_id: str | None, note: str | None, *, secret_lost: bool = False
+    ) -> None:
+        result = ChangeResult(change.address, change.action, Outcome.APPLIED, live_id, note)
+        self.report(replace(result, secret_lost=secret_lost) if secret_lost else result)
 
     def _skip(self, change: Change, why: str) -> None:
         self.report(ChangeResult(change.address, change.action, Outcome.NOT_ATTEMPTED, None, why))

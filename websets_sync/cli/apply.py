@@ -12,10 +12,12 @@ import click
 from websets_sync import workflows
 from websets_sync.apply.result import ChangeResult, TouchedWebset
 from websets_sync.cli import wiring
+from websets_sync.cli.plan import ENV_STEP_SUMMARY
 from websets_sync.cli.root import EXIT_ERROR, EXIT_OK, App
 from websets_sync.errors import WebsetsSyncError
 from websets_sync.plan import Plan, PlanOptions
 from websets_sync.render.console import Console
+from websets_sync.render.markdown import secrets_unknown_banner
 from websets_sync.render.result import ResultPrinter, WaitProgressView, render_apply_summary
 from websets_sync.render.text import render_plan_text
 
@@ -115,12 +117,29 @@ def apply_command(
     if outcome.result is None:
         app.console.print("Apply cancelled; nothing was changed.")
         return EXIT_ERROR
+    unknown = tuple(dict.fromkeys((*outcome.plan.secrets_unknown, *outcome.result.secrets_lost)))
+    if unknown:
+        _append_step_summary(secrets_unknown_banner(unknown))
     if outcome.plan.has_changes or not outcome.result.ok:
         app.console.print(render_apply_summary(outcome.result, app.console))
         workflows.raise_for_result(outcome.result)
     if wait_idle and outcome.result.touched:
         _wait(app, outcome.result.touched, poll_interval)
     return EXIT_OK
+
+
+def _append_step_summary(lines: Sequence[str]) -> None:
+    """In GitHub Actions, put what must not be missed in the job summary too."""
+    summary_path = os.environ.get(ENV_STEP_SUMMARY)
+    if not summary_path:
+        return
+    try:
+        with open(summary_path, "a", encoding="utf-8") as summary:
+            summary.write("\n".join(["## websets-sync apply", "", *lines]) + "\n")
+    except OSError as exc:
+        raise WebsetsSyncError(
+            f"cannot append to {ENV_STEP_SUMMARY} ({summary_path}): {exc.strerror}"
+        ) from None
 
 
 class _ConsoleHooks:

@@ -61,6 +61,7 @@ def build_plan(
         live_fingerprints=fingerprint_live(live),
         manifest_fingerprint=manifest_fingerprint(desired),
         manifest_paths=tuple(source.path for source in desired.sources),
+        secrets_unknown=tuple(sorted(p.secrets_unknown, key=lambda a: a.sort_key())),
     )
 
 
@@ -204,6 +205,7 @@ def _webhook_secret_check(p: Planning, change: Change) -> Change:
         and not remembered.secret_unknown
     )
     if not known:
+        p.secrets_unknown.append(change.address)
         p.warnings.append(
             (
                 change.address,

@@ -33,6 +33,7 @@ class Planning:
     skipped: list[Skipped] = field(default_factory=list)
     #: (address the warning is about, or None for the whole plan; text)
     warnings: list[tuple[Address | None, str]] = field(default_factory=list)
+    secrets_unknown: list[Address] = field(default_factory=list)
 
     def delete(
         self, address: Address, live: LiveObject, reason: str, webset_id: str | None = None

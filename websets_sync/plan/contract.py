@@ -22,6 +22,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "skipped": [skipped_to_dict(skipped) for skipped in plan.skipped],
         "warnings": list(plan.warnings),
         "summary": plan.summary,
+        # Webhooks that cannot be verified by their receivers: for CI to check, not to miss.
+        "secrets_unknown": [str(address) for address in plan.secrets_unknown],
     }
 
 

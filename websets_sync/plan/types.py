@@ -126,6 +126,9 @@ class Plan:
     skipped: tuple[Skipped, ...] = ()
     warnings: tuple[str, ...] = ()
     live_fingerprints: Mapping[str, str] = field(default_factory=dict)
+    #: Declared webhooks whose signing secret nobody knows (its create answer was lost, or the
+    #: state lost it): every view shows them prominently until ``--replace`` gets new ones.
+    secrets_unknown: tuple[Address, ...] = ()
     manifest_fingerprint: str = ""
     manifest_paths: tuple[str, ...] = ()
 

@@ -7,7 +7,9 @@ once the text would pass ``MAX_CHARS``.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
+from websets_sync.model import Address
 from websets_sync.plan.types import Action, Change, Plan
 from websets_sync.render.plan_summary import no_changes_line, paid_line, show_field, summary_line
 
@@ -38,6 +40,22 @@ def render_plan_markdown(plan: Plan, max_chars: int = MAX_CHARS) -> str:
     return head + "".join(details) + tail
 
 
+def secrets_unknown_banner(addresses: Sequence[Address]) -> list[str]:
+    """A CAUTION banner naming every webhook whose signing secret is unknown."""
+    if not addresses:
+        return []
+    noun = "webhook has" if len(addresses) == 1 else "webhooks have"
+    flags = " ".join(f"--replace {address}" for address in addresses)
+    return [
+        "> [!CAUTION]",
+        f"> **{len(addresses)} {noun} no known signing secret:** their receivers cannot "
+        "verify deliveries.",
+        *[f"> - `{address}`" for address in addresses],
+        f"> Get new secrets with `websets-sync apply {flags}`.",
+        "",
+    ]
+
+
 def _head(plan: Plan) -> str:
     lines = [f"## websets-sync plan for `{plan.project}`", ""]
     deletes = [c for c in plan.changes if c.action in (Action.DELETE, Action.REPLACE)]
@@ -49,6 +67,7 @@ def _head(plan: Plan) -> str:
     paid = paid_line(plan)
     if paid:
         lines += ["> [!WARNING]", f"> **{paid}**", ""]
+    lines += secrets_unknown_banner(plan.secrets_unknown)
     if not plan.has_changes:
         lines += [f"**{no_changes_line(plan)}**", ""]
         return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ from websets_sync.apply.result import ApplyResult, ChangeResult, Outcome
 from websets_sync.apply.wait import WebsetProgress
 from websets_sync.plan.types import Action
 from websets_sync.render.console import Console
+from websets_sync.render.text import secrets_unknown_lines
 
 _DONE: dict[Action, str] = {
     Action.CREATE: "created",
@@ -83,6 +84,11 @@ def render_apply_summary(result: ApplyResult, console: Console) -> str:
         lines += [head, "Everything applied is saved in the state file; run apply again to finish."]
     else:
         lines.append(console.style(f"Apply complete: {counts}.", "green", "bold"))
+    lines += secrets_unknown_lines(result.secrets_lost, console)
+    if result.rescue_file is not None:
+        lines.append(
+            console.style(f"The state could not be saved; it is in {result.rescue_file}", "red")
+        )
     return "\n".join(lines)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from websets_sync.model import Address
 from websets_sync.plan.types import Action, Change, Plan, Skipped
 from websets_sync.render.console import Console
 from websets_sync.render.plan_summary import no_changes_line, paid_line, show_field, summary_line
@@ -28,6 +31,7 @@ def render_plan_text(plan: Plan, console: Console) -> str:
             lines.extend(_change_lines(change, console))
     lines.extend(_skipped_lines(plan.skipped, console))
     lines.extend(_warning_lines(plan.warnings, console))
+    lines.extend(secrets_unknown_lines(plan.secrets_unknown, console))
     if lines:
         lines.append("")
     if plan.has_changes:
@@ -83,6 +87,19 @@ def _skipped_lines(skipped: tuple[Skipped, ...], console: Console) -> list[str]:
     for entry in skipped:
         where = f" ({entry.id})" if entry.id else ""
         lines.append(f"  {entry.action.value} {entry.address}{where}: {entry.reason}")
+    return lines
+
+
+def secrets_unknown_lines(addresses: Sequence[Address], console: Console) -> list[str]:
+    """The lost-secret banner: receivers of these webhooks cannot verify what they get."""
+    if not addresses:
+        return []
+    noun = "webhook has" if len(addresses) == 1 else "webhooks have"
+    head = f"SECRET UNKNOWN: {len(addresses)} {noun} no known signing secret"
+    lines = ["", console.style(head, "red", "bold")]
+    lines += [f"  {address}" for address in addresses]
+    flags = " ".join(f"--replace {address}" for address in addresses)
+    lines.append(f"  Their receivers cannot verify deliveries. Get new secrets: apply {flags}")
     return lines
 
 
