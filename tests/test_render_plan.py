@@ -107,14 +107,19 @@ def test_credentials_are_redacted_in_every_view() -> None:
     ]
     for view in views:
         assert "pa55" not in view and "t0ken" not in view and "bob" not in view
+        # Every query value is masked (issue 10, finding 4): names alone cannot tell secrets.
         shown = "REDACTED@hooks.example.com/x?token=REDACTED"
-        assert f"{shown}&team=a" in view or f"{shown}&amp;team=a" in view  # Markdown escapes &
+        assert f"{shown}&team=REDACTED" in view or f"{shown}&amp;team=REDACTED" in view
 
 
 def test_redact_url_keeps_harmless_urls() -> None:
-    assert redact_url("https://hooks.example.com/a?team=x") == "https://hooks.example.com/a?team=x"
+    assert redact_url("https://hooks.example.com/a") == "https://hooks.example.com/a"
+    # Query names stay readable; every value is masked (issue 10, finding 4).
+    assert redact_url("https://hooks.example.com/a?team=x") == (
+        "https://hooks.example.com/a?team=REDACTED"
+    )
     assert redact_url("https://h.example.com/?signature=s&x=1") == (
-        "https://h.example.com/?signature=REDACTED&x=1"
+        "https://h.example.com/?signature=REDACTED&x=REDACTED"
     )
 
 

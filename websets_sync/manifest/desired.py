@@ -46,7 +46,12 @@ def build_desired_state(manifests: Sequence[ManifestFile]) -> DesiredState:
         for hook in webhooks_of(manifest):
             address = Address.for_webhook(hook.data["externalId"])
             webhooks.append(
-                DesiredResource(address, _spec(hook.data), manifest.location(hook.path))
+                DesiredResource(
+                    address,
+                    _spec(hook.data),
+                    manifest.location(hook.path),
+                    manifest.raw_texts_below(hook.path),
+                )
             )
     return DesiredState(
         project=manifests[0].data["project"],
@@ -68,6 +73,7 @@ def _webset(
                 Address.for_child(kind, external_id, child.data["externalId"]),
                 _spec(child.data, monitor=kind is Kind.MONITOR),
                 manifest.location(child.path),
+                manifest.raw_texts_below(child.path),
             )
             for child in children_of(entry, field)
         )
@@ -80,6 +86,11 @@ def _webset(
         enrichments=children["enrichments"],
         monitors=children["monitors"],
         location=manifest.location(path),
+        raw_texts={
+            steps: text
+            for steps, text in manifest.raw_texts_below(path).items()
+            if steps[0] in ("title", "metadata")
+        },
     )
 
 

@@ -32,6 +32,16 @@ class ManifestFile:
     data: Any
     locations: Mapping[FieldPath, SourceLocation] = field(repr=False)
     key_locations: Mapping[FieldPath, SourceLocation] = field(repr=False)
+    raw_texts: Mapping[FieldPath, str] = field(default_factory=dict, repr=False)
+
+    def raw_texts_below(self, path: Sequence[str | int]) -> dict[FieldPath, str]:
+        """The ${VAR} texts written below ``path``, keyed by the rest of their path."""
+        prefix = tuple(path)
+        return {
+            key[len(prefix) :]: text
+            for key, text in self.raw_texts.items()
+            if key[: len(prefix)] == prefix and len(key) > len(prefix)
+        }
 
     def location(self, path: Sequence[str | int], *, key: bool = False) -> SourceLocation:
         """Where ``path`` was written (its key when ``key``), or its nearest written parent."""
@@ -125,7 +135,7 @@ def load_file(path: Path, env: Mapping[str, str]) -> tuple[ManifestFile | None, 
     data = builder.build(root, ())
     digest = hashlib.sha256(raw).hexdigest()
     return ManifestFile(
-        name, digest, data, builder.locations, builder.key_locations
+        name, digest, data, builder.locations, builder.key_locations, builder.raw_texts
     ), builder.problems
 
 

@@ -17,6 +17,11 @@ _TOKEN = re.compile(
 )
 
 
+#: Variables holding the tool's own credentials; with every WEBSETS_SYNC_* setting, refused.
+_TOOL_SECRETS = frozenset({"EXA_API_KEY"})
+_TOOL_PREFIX = "WEBSETS_SYNC_"
+
+
 @dataclass(frozen=True)
 class Interpolation:
     """The variables available to manifests."""
@@ -60,6 +65,15 @@ def _replacement(match: re.Match[str], interpolation: Interpolation, result: Res
             "or $${ for a literal '${'"
         )
         return token
+    if name in _TOOL_SECRETS or name.startswith(_TOOL_PREFIX):
+        # The tool's own credentials and settings would travel into plans, PR comments, the
+        # live account and exports: never manifest content.
+        result.error_tokens.append(token)
+        result.errors.append(
+            f"${{{name}}} is websets-sync's own setting and may not be used in a manifest "
+            "(it would be sent to the API and shown in plans); use a variable of your own"
+        )
+        return ""
     result.substituted = True
     current = interpolation.env.get(name)
     default = match.group("default")

@@ -88,6 +88,7 @@ def _with_stripped_data(manifest: ManifestFile) -> ManifestFile:
         stripped(manifest.data),
         manifest.locations,
         manifest.key_locations,
+        manifest.raw_texts,
     )
 
 

@@ -116,6 +116,9 @@ class NodeBuilder:
         self.interpolation = interpolation
         self.locations: dict[FieldPath, SourceLocation] = {}
         self.key_locations: dict[FieldPath, SourceLocation] = {}
+        #: The manifest's own text of every value with a ${VAR} in it: views show this, never
+        #: what the environment put there (it may be a credential).
+        self.raw_texts: dict[FieldPath, str] = {}
         self.problems: list[Problem] = []
         self.constructor = yaml.SafeLoader("")
 
@@ -197,6 +200,8 @@ class NodeBuilder:
 
     def interpolate_scalar(self, node: yaml.ScalarNode, path: FieldPath, value: str) -> Any:
         result = interpolate(value, self.interpolation)
+        if result.substituted:
+            self.raw_texts[path] = value
         searched_to = 0
         for message, token in zip(result.errors, result.error_tokens, strict=True):
             where, searched_to = self.token_location(node, token, searched_to)

@@ -9,7 +9,7 @@ them to request bodies and hides them from drift.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from websets_sync.model.address import Address, Kind
@@ -39,6 +39,8 @@ class DesiredResource:
     address: Address
     spec: Mapping[str, Any]
     location: SourceLocation | None = None
+    #: The manifest's own text (``${VAR}`` …) of interpolated values, by their path in ``spec``.
+    raw_texts: Mapping[tuple[str | int, ...], str] = field(default_factory=dict, compare=False)
 
     @property
     def kind(self) -> Kind:
@@ -66,6 +68,7 @@ class DesiredWebset:
     enrichments: tuple[DesiredResource, ...] = ()
     monitors: tuple[DesiredResource, ...] = ()
     location: SourceLocation | None = None
+    raw_texts: Mapping[tuple[str | int, ...], str] = field(default_factory=dict, compare=False)
 
     @property
     def kind(self) -> Kind:

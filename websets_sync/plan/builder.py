@@ -55,7 +55,7 @@ def build_plan(
     return Plan(
         project=desired.project,
         options=options,
-        changes=order_changes(changes),
+        changes=order_changes([with_manifest_texts(change) for change in changes]),
         skipped=tuple(sorted(skipped, key=lambda s: s.address.sort_key())),
         warnings=tuple(warnings),
         live_fingerprints=fingerprint_live(live),
@@ -214,6 +214,20 @@ def _webhook_secret_check(p: Planning, change: Change) -> Change:
             )
         )
     return change
+
+
+def with_manifest_texts(change: Change) -> Change:
+    """Each field change knows the manifest's own ``${VAR}`` text of what it sets, so no view
+    ever shows what the environment supplied (it may be a credential)."""
+    raw = change.desired.raw_texts if change.desired is not None else {}
+    if not raw or not change.fields:
+        return change
+    fields = []
+    for field_change in change.fields:
+        steps = tuple(field_change.path.split("."))
+        below = {key[len(steps) :]: text for key, text in raw.items() if key[: len(steps)] == steps}
+        fields.append(replace(field_change, manifest_texts=below) if below else field_change)
+    return replace(change, fields=tuple(fields))
 
 
 def _check_replace_targets(desired: DesiredState, options: PlanOptions) -> None:

@@ -53,8 +53,14 @@ def change_to_dict(change: Change) -> dict[str, Any]:
 
 
 def field_to_dict(field: FieldChange) -> dict[str, Any]:
-    before, after = redact_change(field.before, field.after)
+    before, after = shown_field(field)
     return {"path": field.path, "before": before, "after": after}
+
+
+def shown_field(field: FieldChange) -> tuple[Any, Any]:
+    """(before, after) as every view shows them: ``after`` in the manifest's own ``${VAR}``
+    text where it was interpolated, and both with credentials in URLs masked."""
+    return redact_change(field.before, field.shown_after())
 
 
 def skipped_to_dict(skipped: Skipped) -> dict[str, Any]:

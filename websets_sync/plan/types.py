@@ -58,6 +58,30 @@ class FieldChange:
     path: str
     before: Any
     after: Any
+    #: The manifest's own text (``${VAR}``) of interpolated values inside ``after``, by their
+    #: steps below ``path`` (``()`` for ``after`` itself). Views show these instead of the value.
+    manifest_texts: Mapping[tuple[str | int, ...], str] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def shown_after(self) -> Any:
+        """``after`` as the manifest wrote it: interpolated values replaced by their ``${VAR}``."""
+        shown = self.after
+        for steps, text in sorted(self.manifest_texts.items(), key=lambda item: len(item[0])):
+            shown = _put(shown, steps, text)
+        return shown
+
+
+def _put(value: Any, steps: tuple[str | int, ...], text: str) -> Any:
+    """A copy of ``value`` with ``text`` at ``steps`` (unchanged when the shape differs)."""
+    if not steps:
+        return text
+    head, rest = steps[0], steps[1:]
+    if isinstance(value, Mapping) and head in value:
+        return {**value, str(head): _put(value[head], rest, text)}
+    if isinstance(value, list) and isinstance(head, int) and 0 <= head < len(value):
+        return [*value[:head], _put(value[head], rest, text), *value[head + 1 :]]
+    return value
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from websets_sync.model import Kind
-from websets_sync.model.redact import redact_change
+from websets_sync.plan.contract import shown_field
 from websets_sync.plan.types import Action, FieldChange, Plan
 
 NO_CHANGES = "No changes. Live state matches the manifests."
@@ -88,7 +88,7 @@ def paid_line(plan: Plan) -> str | None:
 
 def show_field(field: FieldChange) -> tuple[str, str]:
     """(before, after) for people; says so when only a redacted part of a URL changed."""
-    before, after = redact_change(field.before, field.after)
+    before, after = shown_field(field)
     return _shown(before), _shown(after)
 
 
