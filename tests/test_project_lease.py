@@ -138,3 +138,16 @@ def test_a_lease_of_a_dead_process_on_this_host_is_taken_over_at_once() -> None:
     alive = _lease(emulator, time, host="vm", pid=8, pid_alive=lambda pid: True)
     with pytest.raises(StateLockedError, match="pid 7 on host vm"):
         alive.acquire()
+
+
+def test_a_manifest_may_not_declare_a_lease_name(tmp_path: Path) -> None:
+    from websets_sync.errors import ManifestError
+    from websets_sync.manifest import load_desired_state
+
+    path = write(
+        tmp_path / "m.yaml",
+        "version: 1\nproject: proj\nwebsets:\n  - externalId: websets-sync.lease.proj\n",
+    )
+    with pytest.raises(ManifestError) as caught:
+        load_desired_state([path], {})
+    assert "reserved for project leases" in str(caught.value.detail)

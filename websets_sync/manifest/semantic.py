@@ -20,6 +20,7 @@ from websets_sync.manifest.files import ManifestFile
 from websets_sync.manifest.yaml_nodes import FieldPath, format_path
 from websets_sync.model import RESERVED_PREFIX, SourceLocation
 from websets_sync.model.cron import cron_problem
+from websets_sync.state.lease import LEASE_PREFIX
 
 CHILD_LISTS = {"searches": "search", "enrichments": "enrichment", "monitors": "monitor"}
 
@@ -87,7 +88,7 @@ def semantic_problems(manifests: Sequence[ManifestFile]) -> list[Problem]:
                     problems += _cadence(child)
                 if kind == "searches":
                     problems += _search_warnings(child, first=child is children[0])
-        problems += _metadata(webset)
+        problems += _metadata(webset) + _lease_name(webset)
     for webhook in webhooks:
         problems += _metadata(webhook) + _webhook_url(webhook)
     return problems
@@ -127,6 +128,15 @@ def _unique(items: Sequence[Entry], field: str, what: str) -> list[Problem]:
         else:
             first_seen[value] = item
     return problems
+
+
+def _lease_name(webset: Entry) -> list[Problem]:
+    """The project lease's externalId is the tool's own (DESIGN §9): no declared webset takes it."""
+    external_id = webset.data.get("externalId")
+    if isinstance(external_id, str) and external_id.startswith(LEASE_PREFIX):
+        message = f"externalIds starting with {LEASE_PREFIX!r} are reserved for project leases"
+        return [webset.problem(["externalId"], message)]
+    return []
 
 
 def _metadata(item: Entry) -> list[Problem]:
