@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck unit clean
+.PHONY: test test-lowest demo lint typecheck unit clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy websets_sync
@@ -24,8 +25,21 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
+# The floors in pyproject.toml, tested: every runtime dependency at its lowest allowed version.
+# The SDK conformance tests are left out: exa-py needs a newer httpx than our floor, and they
+# check the emulator, not the floors.
+LOWEST := .venv-lowest
+test-lowest:
+	test -x $(LOWEST)/bin/python || $(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python scripts/lowest_constraints.py > $(LOWEST)/constraints.txt
+	$(LOWEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt -e '.[test-core]'
+	$(LOWEST)/bin/python -m pip check
+	$(LOWEST)/bin/python -m pip freeze | grep -iE '^(pyyaml|jsonschema|httpx|deepdiff|click)=='
+	$(LOWEST)/bin/pytest --ignore=tests/conformance --ignore=tests/test_manifest_sdk_conformance.py
+
 demo: $(STAMP)
 	bash scripts/demo.sh
 
 clean:
-	rm -rf $(VENV) .websets-sync build *.egg-info .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) .websets-sync build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -77,6 +77,8 @@ def test_json_is_the_contract() -> None:
         "reason": "not in live state",
         "paid": True,
         "destructive": False,
+        "inline": False,
+        "estimated_items": None,
         "fields": [{"path": "title", "before": None, "after": "Leads"}],
     }
     assert data["summary"] == {

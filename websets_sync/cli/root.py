@@ -31,15 +31,44 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
 
-#: Command name → "module:attribute", imported on first use.
-COMMANDS: dict[str, str] = {
-    "validate": "websets_sync.cli.validate:validate_command",
-    "plan": "websets_sync.cli.plan:plan_command",
-    "apply": "websets_sync.cli.apply:apply_command",
-    "export": "websets_sync.cli.export:export_command",
-    "state": "websets_sync.cli.state:state_group",
-    "secrets": "websets_sync.cli.state:secrets_group",
-    "emulator": "websets_sync.cli.emulator:emulator_group",
+
+@dataclass(frozen=True)
+class LazyCommand:
+    """Where a command is defined ("module:attribute"), and its one-line help for ``--help``,
+    which lists every command without importing any (a test keeps the lines in sync)."""
+
+    target: str
+    short_help: str
+
+
+COMMANDS: dict[str, LazyCommand] = {
+    "validate": LazyCommand(
+        "websets_sync.cli.validate:validate_command",
+        "Check manifests offline: every error as file:line:col, all at once.",
+    ),
+    "plan": LazyCommand(
+        "websets_sync.cli.plan:plan_command",
+        "Show what apply would change to make the account match the manifests in PATHS.",
+    ),
+    "apply": LazyCommand(
+        "websets_sync.cli.apply:apply_command",
+        "Make the account match the manifests in PATHS (or a saved plan), then save the state.",
+    ),
+    "export": LazyCommand(
+        "websets_sync.cli.export:export_command",
+        "Write manifests from live state: bring existing websets under management.",
+    ),
+    "state": LazyCommand(
+        "websets_sync.cli.state:state_group",
+        "Inspect the local state file (ids, which webhook secrets are known).",
+    ),
+    "secrets": LazyCommand(
+        "websets_sync.cli.state:secrets_group", "Read webhook secrets from the state file."
+    ),
+    "emulator": LazyCommand(
+        "websets_sync.cli.emulator:emulator_group",
+        "The built-in local Websets API (for tests, demos and other clients such as exa-py).",
+    ),
 }
 
 
@@ -81,9 +110,14 @@ class SyncGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
-            module, _, attribute = COMMANDS[cmd_name].partition(":")
+            module, _, attribute = COMMANDS[cmd_name].target.partition(":")
             self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
         return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name].short_help) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False

@@ -44,6 +44,8 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "reason": change.reason,
         "paid": change.paid,
         "destructive": change.destructive,
+        "inline": change.inline,
+        "estimated_items": change.estimated_items,
         "fields": [field_to_dict(field) for field in change.fields],
     }
 

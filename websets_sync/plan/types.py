@@ -10,12 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from websets_sync.model import Address, DesiredResource, DesiredWebset, Kind, LiveObject
-
-if TYPE_CHECKING:
-    pass
 
 FORMAT_VERSION = 1
 
