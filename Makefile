@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The demo needs only the runtime (the dev toolchain is for `make test`).
+RUNTIME_STAMP := $(VENV)/.runtime-installed
 
 .PHONY: test test-lowest demo lint typecheck unit clean
 
@@ -11,6 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+$(RUNTIME_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -38,7 +46,7 @@ test-lowest:
 	$(LOWEST)/bin/python -m pip freeze | grep -iE '^(pyyaml|jsonschema|httpx|deepdiff|click)=='
 	$(LOWEST)/bin/pytest --ignore=tests/conformance --ignore=tests/test_manifest_sdk_conformance.py
 
-demo: $(STAMP)
+demo: $(RUNTIME_STAMP)
 	bash scripts/demo.sh
 
 clean:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from websets_sync.cli.root import _color_enabled, cli
+from websets_sync.cli.root import cli, color_enabled
 
 QUICKSTART = Path(__file__).parent.parent / "examples" / "quickstart"
 
@@ -99,4 +99,4 @@ def test_no_color_counts_only_when_not_empty(
 ) -> None:
     monkeypatch.setenv("NO_COLOR", value)
     monkeypatch.setattr("sys.stdout.isatty", lambda: True)
-    assert _color_enabled(False) is not disabled
+    assert color_enabled(False) is not disabled

@@ -23,7 +23,7 @@ from websets_sync.fetch import fetch_live_state, live_webset
 from websets_sync.manifest import load_desired_state
 from websets_sync.model import DesiredState, LiveState
 from websets_sync.plan import Plan, PlanOptions, build_plan
-from websets_sync.plan.saved import SavedPlan, check_saved_plan, read_saved_plan
+from websets_sync.plan.saved import SavedPlan, check_saved_plan, plan_of, read_saved_plan
 from websets_sync.state.store import StateStore, load_state
 
 Environ = Mapping[str, str]
@@ -111,6 +111,11 @@ def load_saved_plan(plan_file: Path, environ: Environ) -> SavedApply:
         )
     desired, _ = load_manifests(paths, environ)
     return SavedApply(desired, saved)
+
+
+def read_saved_plan_file(plan_file: Path) -> Plan:
+    """A saved plan, for review (``show``): no manifests, live state or API key needed."""
+    return plan_of(read_saved_plan(_read_text(plan_file)))
 
 
 def apply_saved(

@@ -12,15 +12,16 @@ import click
 from websets_sync import workflows
 from websets_sync.apply.result import ChangeResult, TouchedWebset
 from websets_sync.cli import wiring
+from websets_sync.cli.options import SyncCommand, global_options
 from websets_sync.cli.root import EXIT_ERROR, EXIT_OK, App
 from websets_sync.errors import WebsetsSyncError
-from websets_sync.plan import Plan, PlanOptions
+from websets_sync.plan import Action, Plan, PlanOptions
 from websets_sync.render.console import Console
 from websets_sync.render.result import ResultPrinter, WaitProgressView, render_apply_summary
 from websets_sync.render.text import render_plan_text
 
 
-@click.command("apply")
+@click.command("apply", cls=SyncCommand)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--plan",
@@ -44,6 +45,7 @@ from websets_sync.render.text import render_plan_text
 @click.option(
     "--poll-interval", type=float, default=5.0, hidden=True, help="Seconds between polls."
 )
+@global_options
 @click.pass_obj
 def apply_command(
     app: App,
@@ -58,7 +60,13 @@ def apply_command(
     wait_idle: bool,
     poll_interval: float,
 ) -> int:
-    """Make the account match the manifests in PATHS (or a saved plan), then save the state."""
+    """Make the account match the manifests in PATHS (or a saved plan), then save the state.
+
+    On a terminal, apply shows the plan and asks: `y` for a plan that only adds or changes, the
+    word `yes` when anything is deleted, replaced or loses data. A saved plan (`--plan FILE`)
+    was reviewed when it was made: it is applied without asking, on a terminal or not, and only
+    if nothing it was made from has changed.
+    """
     if plan_file is not None and (paths or targets or replace or allow_delete):
         raise click.UsageError(
             "--plan FILE takes no PATHS, --target, --replace or --allow-delete: "
@@ -104,6 +112,9 @@ def apply_command(
     return EXIT_OK
 
 
+_DESTROYING = (Action.DELETE, Action.REPLACE)
+
+
 class _ConsoleHooks:
     """An apply as a person sees it on the console."""
 
@@ -119,7 +130,20 @@ class _ConsoleHooks:
 
     def confirm(self, plan: Plan) -> bool:
         self.console.print("")
-        return click.confirm("Apply these changes?", default=False)
+        risky = [c for c in plan.changes if c.destructive or c.action in _DESTROYING]
+        if not risky:
+            return click.confirm("Apply these changes?", default=False)
+        # As Terraform does: what cannot be undone needs the whole word, not a reflexive "y".
+        noun = "change destroys" if len(risky) == 1 else "changes destroy"
+        self.console.print(
+            self.console.style(f"{len(risky)} {noun} data or replace objects.", "red", "bold")
+        )
+        answer = click.prompt(
+            "Only 'yes' will be accepted to apply. Enter a value",
+            default="",
+            show_default=False,
+        )
+        return str(answer).strip() == "yes"
 
     def starting(self, plan: Plan) -> None:
         if plan.has_changes:

@@ -9,6 +9,7 @@ import click
 
 from websets_sync import workflows
 from websets_sync.cli import wiring
+from websets_sync.cli.options import SyncCommand, global_options
 from websets_sync.cli.root import EXIT_CHANGES, EXIT_OK, App
 from websets_sync.errors import WebsetsSyncError
 from websets_sync.plan import Plan, PlanOptions
@@ -20,7 +21,7 @@ from websets_sync.render.text import render_plan_text
 ENV_STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 
 
-@click.command("plan")
+@click.command("plan", cls=SyncCommand)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (the contract).")
 @click.option("--markdown", "as_markdown", is_flag=True, help="Print the plan as Markdown.")
@@ -33,6 +34,7 @@ ENV_STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 @click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only this address.")
 @click.option("--allow-delete", is_flag=True, help="Plan deletions of managed, undeclared objects.")
 @click.option("--replace", "replace", multiple=True, metavar="ADDR", help="Re-create a webhook.")
+@global_options
 @click.pass_obj
 def plan_command(
     app: App,

@@ -54,6 +54,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "websets_sync.cli.apply:apply_command",
         "Make the account match the manifests in PATHS (or a saved plan), then save the state.",
     ),
+    "show": LazyCommand(
+        "websets_sync.cli.show:show_command",
+        "Show a saved plan (`plan --out FILE`) as it will be applied; reads nothing live.",
+    ),
     "export": LazyCommand(
         "websets_sync.cli.export:export_command",
         "Write manifests from live state: bring existing websets under management.",
@@ -74,13 +78,18 @@ COMMANDS: dict[str, LazyCommand] = {
 
 @dataclass
 class App:
-    """What the global options decided, shared by every command."""
+    """What the global options decided, shared by every command.
+
+    ``api_url_given`` is True when --api-url was passed (not only the environment variable), so
+    that asking for both an API URL and the emulator is refused rather than silently resolved.
+    """
 
     api_url: str | None
     state_path: Path
     emulator_file: Path | None
     console: Console
     debug: bool
+    api_url_given: bool = False
 
     def api_key(self) -> str:
         """The API key from the environment (the emulator accepts a placeholder)."""
@@ -95,7 +104,7 @@ class App:
         return key
 
 
-def _color_enabled(no_color: bool) -> bool:
+def color_enabled(no_color: bool) -> bool:
     # no-color.org: NO_COLOR disables colour when present and not empty.
     if no_color or os.environ.get("NO_COLOR"):
         return False
@@ -135,7 +144,7 @@ class SyncGroup(click.Group):
             exc.show()
             sys.exit(EXIT_ERROR)
         except WebsetsSyncError as exc:
-            console = Console(color=_color_enabled("--no-color" in argv))
+            console = Console(color=color_enabled("--no-color" in argv))
             console.error(exc.message, exc.detail)
             if debug:
                 console.print_err(traceback.format_exc())
@@ -157,12 +166,19 @@ class SyncGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
+HELP_API_URL = f"Websets API base URL [env {ENV_API_URL}; default https://api.exa.ai/websets/v0]."
+HELP_STATE = "Local state file (webhook secrets, remembered preventDestroy)."
+HELP_EMULATOR = f"Use the built-in emulator persisted in FILE (default {DEFAULT_EMULATOR_FILE})."
+HELP_NO_COLOR = "Plain output (also when NO_COLOR is set)."
+HELP_DEBUG = "Show tracebacks and request logs (never secrets)."
+
+
 @click.group(cls=SyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="websets-sync")
 @click.option(
     "--api-url",
     metavar="URL",
-    help=f"Websets API base URL [env {ENV_API_URL}; default https://api.exa.ai/websets/v0].",
+    help=HELP_API_URL,
 )
 @click.option(
     "--state",
@@ -170,7 +186,7 @@ class SyncGroup(click.Group):
     type=click.Path(dir_okay=False, path_type=Path),
     default=DEFAULT_STATE_FILE,
     show_default=True,
-    help="Local state file (webhook secrets, remembered preventDestroy).",
+    help=HELP_STATE,
 )
 @click.option(
     "--emulator",
@@ -180,10 +196,10 @@ class SyncGroup(click.Group):
     default=None,
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="[FILE]",
-    help=f"Use the built-in emulator persisted in FILE (default {DEFAULT_EMULATOR_FILE}).",
+    help=HELP_EMULATOR,
 )
-@click.option("--no-color", is_flag=True, help="Plain output (also when NO_COLOR is set).")
-@click.option("--debug", is_flag=True, help="Show tracebacks and request logs (never secrets).")
+@click.option("--no-color", is_flag=True, help=HELP_NO_COLOR)
+@click.option("--debug", is_flag=True, help=HELP_DEBUG)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -198,8 +214,9 @@ def cli(
         api_url=api_url or os.environ.get(ENV_API_URL) or None,
         state_path=state_path,
         emulator_file=emulator_file,
-        console=Console(color=_color_enabled(no_color)),
+        console=Console(color=color_enabled(no_color)),
         debug=debug,
+        api_url_given=api_url is not None,
     )
 
 

@@ -19,6 +19,8 @@ from websets_sync.render.console import Console
 from websets_sync.render.problems import render_problems
 
 EMULATOR_API_URL = "http://emulator.local/websets/v0"
+#: Seconds of the first retry's backoff and the cap (tests set both to 0: no real sleeping).
+RETRY_BACKOFF: tuple[float, float] = (0.5, 20.0)
 
 
 def make_client(app: App, *, transport: httpx.BaseTransport | None = None) -> WebsetsClient:
@@ -27,6 +29,10 @@ def make_client(app: App, *, transport: httpx.BaseTransport | None = None) -> We
     ``transport`` replaces the network (tests). The API key goes into request headers only;
     --debug logs method, path, status and duration of each attempt, never headers.
     """
+    if app.emulator_file is not None and app.api_url_given:
+        raise click.UsageError(
+            "--api-url and --emulator cannot be used together: the emulator has its own URL"
+        )
     api_key = app.api_key()
     on_request = _request_logger(app.console) if app.debug else None
     headers = {"user-agent": f"websets-sync/{__version__}"}
@@ -42,7 +48,15 @@ def make_client(app: App, *, transport: httpx.BaseTransport | None = None) -> We
             http, api_key=api_key, api_url=EMULATOR_API_URL, rate_limit=None, on_request=on_request
         )
     api_url = app.api_url or DEFAULT_API_URL
-    return WebsetsClient(http, api_key=api_key, api_url=api_url, on_request=on_request)
+    base, cap = RETRY_BACKOFF
+    return WebsetsClient(
+        http,
+        api_key=api_key,
+        api_url=api_url,
+        on_request=on_request,
+        backoff_base=base,
+        backoff_cap=cap,
+    )
 
 
 def _request_logger(console: Console) -> Callable[[RequestRecord], None]:

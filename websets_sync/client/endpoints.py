@@ -24,7 +24,7 @@ from websets_sync.client.ratelimit import TokenBucket
 from websets_sync.client.responses import decode_object
 from websets_sync.client.retry import RetryPolicy
 from websets_sync.client.sender import Params, RequestRecord, Sender
-from websets_sync.errors import TransportError
+from websets_sync.errors import NotFoundError, TransportError
 from websets_sync.model.redact import redact_url
 
 __all__ = ["DEFAULT_API_URL", "JSON", "RequestRecord", "WebsetsClient"]
@@ -44,6 +44,17 @@ def _segment(value: str) -> str:
     if value in (".", ".."):
         return value.replace(".", "%2E")  # or URL normalisation would resolve them away
     return quote(value, safe="")
+
+
+def _wrong_base_url(api_url: str) -> str:
+    shown = redact_url(api_url)
+    hint = (
+        f"The API URL {shown} does not end in /websets/v0: did you mean {shown.rstrip('/')}"
+        "/websets/v0?"
+        if not api_url.rstrip("/").endswith("/websets/v0")
+        else f"Is {shown} the Websets API? Its collections were not found there."
+    )
+    return hint + " (set with --api-url or WEBSETS_SYNC_API_URL)"
 
 
 class WebsetsClient:
@@ -209,7 +220,12 @@ class WebsetsClient:
         """Every object of a list, page by page (lazily), following nextCursor while hasMore."""
         query: dict[str, str | int] = {**(params or {}), "limit": limit}
         while True:
-            page = self._json("GET", path, params=query)
+            try:
+                page = self._json("GET", path, params=query)
+            except NotFoundError as exc:
+                if path.count("/") == 1:  # a top-level collection is never missing
+                    exc.detail = _wrong_base_url(self._sender.api_url)
+                raise
             data = page.get("data")
             if not isinstance(data, list):
                 raise TransportError(f"GET {path}: the list response has no data array")

@@ -42,8 +42,8 @@ _WHEN = {
     "description": "the entity type is 'custom'",
 }
 _PATTERN_HELP = (
-    "must start with a letter or digit and contain only letters, digits, '.', '_', ':' or '-' "
-    "(at most 200 characters)"
+    "must start with an ASCII letter or digit and contain only ASCII letters, digits, '.', '_', "
+    "':' or '-' (at most 200 characters)"
 )
 
 

@@ -91,8 +91,9 @@ class Address:
         ):
             return cls.for_child(Kind(parts[2]), parts[1], parts[3])
         raise ValueError(
-            f"invalid address {text!r}: expected webset/<id>, webset/<id>/search/<id>, "
-            "webset/<id>/enrichment/<id>, webset/<id>/monitor/<id> or webhook/<id>"
+            f"invalid address {text!r}: expected webset/<externalId>, "
+            "webset/<externalId>/(search|enrichment|monitor)/<externalId> or "
+            "webhook/<externalId> (externalIds as in the manifests, not API ids)"
         )
 
     @property

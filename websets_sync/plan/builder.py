@@ -61,6 +61,7 @@ def build_plan(
         live_fingerprints=fingerprint_live(live),
         manifest_fingerprint=manifest_fingerprint(desired),
         manifest_paths=tuple(source.path for source in desired.sources),
+        manifest_sha256={source.path: source.sha256 for source in desired.sources},
     )
 
 

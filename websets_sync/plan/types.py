@@ -122,6 +122,8 @@ class Plan:
     live_fingerprints: Mapping[str, str] = field(default_factory=dict)
     manifest_fingerprint: str = ""
     manifest_paths: tuple[str, ...] = ()
+    #: SHA-256 of each manifest file, so a stale saved plan can name the files that changed.
+    manifest_sha256: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, int]:

@@ -6,11 +6,12 @@ from websets_sync.plan.types import Action, Change, Plan, Skipped
 from websets_sync.render.console import Console
 from websets_sync.render.plan_summary import no_changes_line, paid_line, show_field, summary_line
 
+# Colours mean something: red destroys, yellow costs or changes, green adds, dim is unchanged.
 _STYLES: dict[Action, tuple[str, ...]] = {
     Action.CREATE: ("green",),
     Action.UPDATE: ("yellow",),
     Action.DELETE: ("red",),
-    Action.RUN: ("cyan",),
+    Action.RUN: ("yellow",),
     Action.ADOPT: ("cyan",),
     Action.REPLACE: ("red",),
     Action.NOOP: ("dim",),
@@ -49,12 +50,14 @@ def _change_lines(change: Change, console: Console) -> list[str]:
     if change.id:
         head += f" ({change.id})"
     tags = _tags(change)
+    head = console.style(head, *styles)
     if tags:
-        head += "  " + console.style(f"[{tags}]", "yellow" if change.paid else "red")
-    lines = [console.style(head, *styles), console.style(f"      {change.reason}", "dim")]
+        shown = ", ".join(console.style(text, style) for text, style in tags)
+        head += f"  [{shown}]"
+    lines = [head, console.style(f"      {change.reason}", "dim")]
     new = all(field.before is None for field in change.fields)
     for field in change.fields:
-        before, shown_after = show_field(field)
+        before, shown_after = (_shortened(value) for value in show_field(field))
         after = console.style(shown_after, *styles)
         if new:  # nothing to compare with: show the value, as Terraform does for a create
             lines.append(f"      {field.path} = {after}")
@@ -63,17 +66,29 @@ def _change_lines(change: Change, console: Console) -> list[str]:
     return lines
 
 
-def _tags(change: Change) -> str:
+#: Longer values are cut in the terminal view (the JSON and Markdown views keep them whole).
+MAX_VALUE_CHARS = 160
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= MAX_VALUE_CHARS:
+        return text
+    keep = MAX_VALUE_CHARS - 30
+    return f"{text[:keep]}… ({len(text) - keep} more characters; --json shows all)"
+
+
+def _tags(change: Change) -> list[tuple[str, str]]:
+    """(text, style) of each tag: what destroys is red, what costs is yellow, the rest is dim."""
     tags = []
     if change.paid:
-        tags.append("paid")
+        tags.append(("paid", "yellow"))
         if change.estimated_items is not None:
-            tags.append(f"up to {change.estimated_items} items")
+            tags.append((f"up to {change.estimated_items} items", "yellow"))
     if change.destructive:
-        tags.append("destructive")
+        tags.append(("destructive", "red"))
     if change.inline:
-        tags.append("inline")
-    return ", ".join(tags)
+        tags.append(("inline", "dim"))
+    return tags
 
 
 def _skipped_lines(skipped: tuple[Skipped, ...], console: Console) -> list[str]:
