@@ -294,4 +294,3 @@ def _known_webset_id(changes: Sequence[Change]) -> str | None:
         if change.webset_id is not None:
             return change.webset_id
     return None
-

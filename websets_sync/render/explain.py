@@ -105,7 +105,7 @@ def _memory(step: Step) -> str:
     """What the state file holds for the address once the step succeeded."""
     if step.remembers is Memory.ID_AND_PROTECTION:
         return f"id, preventDestroy {str(step.prevent_destroy).lower()}"
-    return _MEMORY_TEXT.get(step.remembers, step.remembers.value)
+    return _MEMORY_TEXT.get(step.remembers) or str(step.remembers.value)
 
 
 def render_path(request: Request) -> str:
