@@ -5,16 +5,27 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from apply_support import World, assert_no_secrets, manifest, write
+import pytest
+import test_apply_steps_scenarios as steps_scenarios
+from apply_support import World, assert_no_secrets, fetch_live, manifest, write
 
 from websets_sync.apply.runner import Outcome
 from websets_sync.apply.step_types import Purpose
 from websets_sync.apply.steps import plan_steps, request_steps
+from websets_sync.manifest import load_desired_state
 from websets_sync.model import Address
-from websets_sync.plan.types import Action, Change, Plan, PlanOptions
+from websets_sync.plan import Action, Change, Plan, PlanOptions, build_plan
 from websets_sync.render.explain import explain_plan, explain_to_dict
+from websets_sync.state.store import load_state
 
 APPLY = Path(__file__).parent.parent / "websets_sync" / "apply"
+EXAMPLES = Path(__file__).parent.parent / "examples"
+MANIFEST_DIRS = sorted(p for p in EXAMPLES.iterdir() if p.is_dir() and any(p.rglob("*.yaml")))
+#: A credential in a webhook URL: redacted wherever a step shows it.
+EXAMPLE_ENV = {
+    "CRM_WEBHOOK_URL": "https://crm.example.com/hook?token=t",
+    "SLACK_WEBHOOK_URL": "https://hooks.example.com/x",
+}
 
 DISABLED_MONITOR = """\
 version: 1
@@ -104,3 +115,24 @@ def test_apply_has_no_per_kind_branches() -> None:
         for path in APPLY.glob("*.py")
     }
     assert sum(branches.values()) == 0, branches
+
+
+@pytest.mark.parametrize("example", MANIFEST_DIRS, ids=lambda p: p.name)
+def test_every_example_is_explained_and_applied_request_for_request(
+    example: Path, tmp_path: Path
+) -> None:
+    world = World(tmp_path)
+    desired, _ = load_desired_state([example], EXAMPLE_ENV)
+    plan = build_plan(desired, fetch_live(world.client), None, PlanOptions())
+
+    text, document = explain_plan(plan), explain_plan(plan, as_json=True)
+    world.emulator.clear_log()
+    result = world.execute(plan, parallelism=1)
+
+    assert_no_secrets(text, document, extra=["token=t"])
+    assert result.ok
+    steps = request_steps(plan_steps(plan))
+    assert f"Apply would send {len(steps)} request" in text
+    assert world.requests() == steps_scenarios.expected_requests(
+        steps, load_state(world.state_path)
+    )
