@@ -57,9 +57,6 @@ class Request:
     empty_answer: bool = False
     reconcile: Reconcile | None = None
 
-    def ref(self, name: str) -> IdRef | None:
-        return dict(self.ids).get(name)
-
 
 @dataclass(frozen=True)
 class Step:
@@ -77,10 +74,13 @@ class Step:
     prevent_destroy: bool = False
     #: The change is done (and reported) when this step succeeds.
     reports: bool = True
-    #: A child sent inside this step's body; ``found_in`` is where its create answer lists it.
+    #: The step whose body carries this child: its request is sent only if that step's answer
+    #: does not show the child.
     carried_by: int | None = None
+    #: Where an answer lists the object (the carrier's answer, or a confirming read's), and how
+    #: it is recognized there.
     found_in: tuple[str, InlineId] | None = None
-    #: A confirming read: the updates it confirms, and the answer's list that shows them.
+    #: A confirming read: the updates (sent earlier in the unit) it confirms.
     confirms: tuple[Address, ...] = ()
     #: Why the change cannot be sent at all (it fails without a request).
     problem: str | None = None
