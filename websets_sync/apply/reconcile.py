@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from websets_sync.apply.step_types import Reconcile
 from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.errors import (
     ApplyError,
@@ -19,18 +20,13 @@ from websets_sync.errors import (
     NotFoundError,
     UnknownOutcomeError,
 )
-from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT, Kind
+from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT
+from websets_sync.model.operations import Lookup
 
 JSON = dict[str, Any]
 
 #: Create attempts per resource when each one ends with an unknown outcome and nothing is found.
 MAX_CREATE_ATTEMPTS = 5
-
-_CHILD_LISTS: Mapping[Kind, str] = {
-    Kind.SEARCH: "searches",
-    Kind.ENRICHMENT: "enrichments",
-    Kind.MONITOR: "monitors",
-}
 
 
 def create_once(create: Callable[[], JSON], find: Callable[[], JSON | None]) -> tuple[JSON, bool]:
@@ -77,37 +73,48 @@ def find_webset(client: WebsetsClient, external_id: str, project: str) -> JSON |
     return webset
 
 
+def find_lost(
+    client: WebsetsClient,
+    spec: Reconcile,
+    webset_id: str | None,
+    body: JSON | None,
+    project: str,
+    known_ids: frozenset[str],
+) -> JSON | None:
+    """The object a create whose answer was lost made, looked for as ``spec`` says."""
+    if spec.lookup is Lookup.EXTERNAL_ID:
+        return find_webset(client, spec.name, project)
+    if spec.lookup is Lookup.CHILD_TAG and webset_id is not None:
+        return find_child(client, spec, webset_id, project, body or {}, known_ids)
+    listed = client.iter_list(spec.listed_at) if spec.listed_at else ()
+    return next(iter(_ours(listed, spec.name, project, known_ids)), None)
+
+
 def find_child(
     client: WebsetsClient,
-    kind: Kind,
+    spec: Reconcile,
     webset_id: str,
-    name: str,
     project: str,
     body: JSON,
     known_ids: frozenset[str],
 ) -> JSON | None:
-    """The search, enrichment or monitor tagged ``name`` that was not there before this apply.
+    """The child tagged ``spec.name`` that was not there before this apply.
 
     A search is a job that may have run several times under one name, so it must also have the
-    definition we sent.
+    definition we sent (``spec.match_definition``).
     """
     webset = client.get_webset(webset_id)
-    children = webset.get(_CHILD_LISTS[kind])
+    children = webset.get(spec.parent_list or "")
     if not isinstance(children, list):
         # Not every server embeds monitors in the webset; list them for this webset instead.
-        children = list(client.iter_monitors(webset_id)) if kind is Kind.MONITOR else []
+        listed = client.iter_list(spec.listed_at, websetId=webset_id) if spec.listed_at else ()
+        children = list(listed)
     candidates = [
         child
-        for child in _ours(children, name, project, known_ids)
-        if kind is not Kind.SEARCH or same_search_definition(body, child)
+        for child in _ours(children, spec.name, project, known_ids)
+        if not spec.match_definition or same_search_definition(body, child)
     ]
     return candidates[-1] if candidates else None
-
-
-def find_webhook(
-    client: WebsetsClient, name: str, project: str, known_ids: frozenset[str]
-) -> JSON | None:
-    return next(iter(_ours(client.iter_webhooks(), name, project, known_ids)), None)
 
 
 def same_search_definition(body: Mapping[str, Any], live: Mapping[str, Any]) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random as _random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote
@@ -37,6 +37,7 @@ JSON = dict[str, Any]
 WEBSETS_PAGE = 100
 ITEMS_PAGE = 100
 MONITORS_PAGE = WEBHOOKS_PAGE = IMPORTS_PAGE = 200
+_PAGES = {"/monitors": MONITORS_PAGE, "/webhooks": WEBHOOKS_PAGE, "/imports": IMPORTS_PAGE}
 
 
 def _segment(value: str) -> str:
@@ -213,6 +214,30 @@ class WebsetsClient:
 
     def delete_import(self, import_id: str) -> JSON:
         return self._json("DELETE", f"/imports/{_segment(import_id)}")
+
+    # apply steps
+    def send_step(
+        self,
+        method: str,
+        template: str,
+        ids: Mapping[str, str],
+        *,
+        body: JSON | None = None,
+        creates: bool = False,
+        empty_answer: bool = False,
+    ) -> JSON | None:
+        """One request of an apply step. ``template`` names ids by placeholder (``{webset}``,
+        ``{id}``); each is filled in percent-encoded as one path segment. ``empty_answer``:
+        the endpoint answers 200 with no body (None is returned)."""
+        path = template.format_map({name: _segment(value) for name, value in ids.items()})
+        if empty_answer:
+            self._sender.send(method, path, body=body)
+            return None
+        return self._json(method, path, body=body, creates=creates)
+
+    def iter_list(self, path: str, **params: str) -> Iterator[JSON]:
+        """Every object of the list at ``path`` (e.g. ``/monitors`` with ``websetId``)."""
+        return self._paginate(path, _PAGES.get(path, WEBSETS_PAGE), params)
 
     # --- plumbing ---------------------------------------------------------------------------
 

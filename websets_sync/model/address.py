@@ -36,6 +36,10 @@ class Kind(str, Enum):
     def is_child(self) -> bool:
         return self in (Kind.SEARCH, Kind.ENRICHMENT, Kind.MONITOR)
 
+    @property
+    def has_children(self) -> bool:
+        return self is Kind.WEBSET
+
 
 #: Order used to sort addresses deterministically: parents before children, searches before
 #: enrichments before monitors (the order creation happens in), webhooks last.
