@@ -5,7 +5,7 @@
 # temporary folder, so reruns start fresh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cli=.venv/bin/websets-sync
+cli=${WEBSETS_SYNC:-.venv/bin/websets-sync}
 demo_dir=$(mktemp -d "${TMPDIR:-/tmp}/websets-sync-demo.XXXXXX")
 trap 'kill "${flaky_pid:-}" 2>/dev/null || true; rm -rf "$demo_dir"' EXIT
 if [ -t 1 ] && [ -z "${NO_COLOR+set}" ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi

@@ -14,6 +14,7 @@ from websets_sync.cli.root import EXIT_CHANGES, EXIT_OK, App
 from websets_sync.errors import WebsetsSyncError
 from websets_sync.plan import Plan, PlanOptions
 from websets_sync.plan.saved import saved_plan_text
+from websets_sync.render.explain import explain_plan
 from websets_sync.render.json import render_plan_json
 from websets_sync.render.markdown import render_plan_markdown
 from websets_sync.render.text import render_plan_text
@@ -30,6 +31,11 @@ ENV_STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
     type=click.Path(dir_okay=False, path_type=Path),
     help="Save the plan (with fingerprints) for `apply --plan FILE`.",
 )
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Print the requests apply would send (with --json: as JSON), sending nothing.",
+)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
 @click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only this address.")
 @click.option("--allow-delete", is_flag=True, help="Plan deletions of managed, undeclared objects.")
@@ -42,6 +48,7 @@ def plan_command(
     as_json: bool,
     as_markdown: bool,
     out: Path | None,
+    explain: bool,
     detailed_exitcode: bool,
     targets: tuple[str, ...],
     allow_delete: bool,
@@ -58,7 +65,11 @@ def plan_command(
     desired = wiring.load_manifests(app, paths)
     with wiring.make_client(app) as client:
         plan = workflows.make_plan(desired, client, app.state_path, options)
-    if as_json:
+    if explain:
+        if as_markdown:
+            raise click.UsageError("--explain prints text or --json, not --markdown")
+        app.console.print(explain_plan(plan, as_json=as_json))
+    elif as_json:
         app.console.print(render_plan_json(plan))
     elif as_markdown:
         app.console.print(render_plan_markdown(plan))
