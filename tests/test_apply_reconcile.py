@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from apply_support import LoseResponses, World, manifest, tag_counts, write
 
-from websets_sync.apply.reconcile import same_search_definition
 from websets_sync.apply.runner import Outcome
-from websets_sync.model import TAG_EXTERNAL_ID, TAG_INITIAL_SEARCH, TAG_PROJECT
+from websets_sync.model import TAG_EXTERNAL_ID, TAG_INITIAL_SEARCH, TAG_PROJECT, Kind
+from websets_sync.model.kinds import same_definition
 from websets_sync.state.store import load_state
 
 
@@ -196,6 +197,11 @@ def test_unknown_outcome_every_time_gives_up_without_duplicates(tmp_path: Path) 
     )
     assert world.objects("webhook") == []
     assert TAG_EXTERNAL_ID  # the tag the lookups search for
+
+
+def same_search_definition(body: dict[str, Any], live: dict[str, Any]) -> bool:
+    # Reconciliation asks the one "same object" rule of model/kinds.py, as the planner does.
+    return same_definition(Kind.SEARCH, body, live)
 
 
 def test_search_lookup_matches_the_definition_sent_and_ignores_server_extras() -> None:

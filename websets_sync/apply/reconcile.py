@@ -21,6 +21,7 @@ from websets_sync.errors import (
     UnknownOutcomeError,
 )
 from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT
+from websets_sync.model.kinds import same_definition
 from websets_sync.model.operations import Lookup
 
 JSON = dict[str, Any]
@@ -101,7 +102,7 @@ def find_child(
     """The child tagged ``spec.name`` that was not there before this apply.
 
     A search is a job that may have run several times under one name, so it must also have the
-    definition we sent (``spec.match_definition``).
+    definition we sent (``spec.definition_of``).
     """
     webset = client.get_webset(webset_id)
     children = webset.get(spec.parent_list or "")
@@ -112,35 +113,9 @@ def find_child(
     candidates = [
         child
         for child in _ours(children, spec.name, project, known_ids)
-        if not spec.match_definition or same_search_definition(body, child)
+        if spec.definition_of is None or same_definition(spec.definition_of, body, child)
     ]
     return candidates[-1] if candidates else None
-
-
-def same_search_definition(body: Mapping[str, Any], live: Mapping[str, Any]) -> bool:
-    """Whether the live search is the one ``body`` asked for.
-
-    Only the fields the API echoes verbatim are compared (query, count, criteria descriptions,
-    entity type): a false "not found" here would send a second, paid search.
-    """
-    if live.get("query") != body.get("query"):
-        return False
-    if "count" in body and live.get("count") != body["count"]:
-        return False
-    if "criteria" in body and _descriptions(live.get("criteria")) != _descriptions(
-        body["criteria"]
-    ):
-        return False
-    wanted, have = body.get("entity"), live.get("entity")
-    if isinstance(wanted, Mapping) and isinstance(have, Mapping):
-        return bool(have.get("type") == wanted.get("type"))
-    return True
-
-
-def _descriptions(criteria: Any) -> list[Any]:
-    if not isinstance(criteria, list):
-        return []
-    return [c.get("description") if isinstance(c, Mapping) else c for c in criteria]
 
 
 def _ours(objects: Iterable[Any], name: str, project: str, known_ids: frozenset[str]) -> list[JSON]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from websets_sync.model import Address
+from websets_sync.model import Address, Kind
 from websets_sync.model.operations import InlineId, Lookup, Memory
 from websets_sync.plan.types import Action
 
@@ -41,7 +41,9 @@ class Reconcile:
     name: str
     parent_list: str | None = None
     listed_at: str | None = None
-    match_definition: bool = False
+    #: Set when several live objects may carry the name (a search re-runs under its name): a
+    #: candidate must then also have the definition that was sent (model.kinds.same_definition).
+    definition_of: Kind | None = None
 
 
 @dataclass(frozen=True)

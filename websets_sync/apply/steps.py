@@ -269,7 +269,8 @@ def _reconcile(change: Change, operation: Operation, body: JSON | None) -> Recon
     name = change.address.name
     if ops.lookup is Lookup.EXTERNAL_ID and body is not None:
         name = str(body.get("externalId", name))
-    return Reconcile(ops.lookup, name, ops.parent_list, ops.listed_at, ops.reruns)
+    definition_of = change.kind if ops.reruns else None
+    return Reconcile(ops.lookup, name, ops.parent_list, ops.listed_at, definition_of)
 
 
 def _producers(request: Request | None) -> set[int]:

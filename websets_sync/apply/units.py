@@ -15,7 +15,8 @@ from websets_sync.apply.executor import Executor, StepOutcome
 from websets_sync.apply.result import FAIL_FAST, ChangeResult, Outcome, StopSignal
 from websets_sync.apply.step_types import Purpose, Step, Unit
 from websets_sync.errors import WebsetsSyncError
-from websets_sync.model import Address
+from websets_sync.model import Address, Kind
+from websets_sync.model.kinds import differing_fields
 from websets_sync.plan.types import Action
 
 JSON = dict[str, Any]
@@ -163,7 +164,7 @@ class UnitRun:
         listed = webset.get(step.found_in[0] if step.found_in else "") or []
         live = {e.get("id"): e for e in listed if isinstance(e, dict)}
         for change, body in pending:
-            problem = enrichment_mismatch(body, live.get(change.live_id))
+            problem = update_mismatch(change.address.kind, body, live.get(change.live_id))
             if problem is None:
                 self._applied(change, change.live_id)
                 self._touch(change)
@@ -171,19 +172,13 @@ class UnitRun:
                 self._failed(change, problem)
 
 
-def enrichment_mismatch(body: Mapping[str, Any], live: Mapping[str, Any] | None) -> str | None:
-    """Why the re-read enrichment does not show the PATCH ``body``; None when it does."""
+def update_mismatch(
+    kind: Kind, body: Mapping[str, Any], live: Mapping[str, Any] | None
+) -> str | None:
+    """Why the re-read object does not show the update ``body``; None when it does."""
     if live is None:
-        return "the enrichment is gone after its update"
-    differing = [
-        key for key, value in body.items() if _normal(key, live.get(key)) != _normal(key, value)
-    ]
+        return f"the {kind.value} is gone after its update"
+    differing = differing_fields(kind, body, live)
     if differing:
-        return f"the update did not take effect for {', '.join(sorted(differing))}"
+        return f"the update did not take effect for {', '.join(differing)}"
     return None
-
-
-def _normal(key: str, value: Any) -> Any:
-    if key == "options" and isinstance(value, list):
-        return [o.get("label") if isinstance(o, Mapping) else o for o in value]
-    return value

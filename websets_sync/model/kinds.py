@@ -227,6 +227,26 @@ def comparable_pair(
     return prune_map(live), desired
 
 
+def differing_fields(
+    kind: Kind, desired_spec: Mapping[str, Any], live_data: Mapping[str, Any]
+) -> list[str]:
+    """The compared top-level fields where ``live_data`` is not what ``desired_spec`` asks for.
+
+    This is THE "same object" rule: the planner's field diff (plan/diff.py) describes exactly
+    these differences, apply uses it to confirm an update took effect, and reconciliation uses
+    it to recognise a search it created whose answer was lost.
+    """
+    live, desired = comparable_pair(kind, desired_spec, live_data)
+    return sorted(key for key in {*live, *desired} if live.get(key) != desired.get(key))
+
+
+def same_definition(
+    kind: Kind, desired_spec: Mapping[str, Any], live_data: Mapping[str, Any]
+) -> bool:
+    """Whether the live object is, in every compared field, what the spec declares."""
+    return not differing_fields(kind, desired_spec, live_data)
+
+
 def same_identity(
     kind: Kind, desired_spec: Mapping[str, Any], live_data: Mapping[str, Any]
 ) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from websets_sync.model import Address, DesiredResource, Kind, LiveObject, LiveWebset
-from websets_sync.model.kinds import DEFAULT_SEARCH_COUNT, RULES, same_identity
+from websets_sync.model.kinds import DEFAULT_SEARCH_COUNT, RULES, SEARCH_DEFAULTS, same_identity
 from websets_sync.plan.diff import diff_fields
 from websets_sync.plan.identity import (
     current_search,
@@ -255,7 +255,7 @@ def search_run(
 ) -> Change:
     """A paid search run; with behavior override over existing items it may discard some."""
     count = search.spec.get("count", DEFAULT_SEARCH_COUNT)
-    override = search.spec.get("behavior", "override") == "override"
+    override = search.spec.get("behavior", SEARCH_DEFAULTS["behavior"]) == "override"
     destructive = override and items > 0 and not inline
     if destructive:
         reason += f"; behavior override may discard existing items ({items} now)"
