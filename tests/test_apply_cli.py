@@ -206,6 +206,15 @@ def test_wait_reports_progress_until_idle(project: Project) -> None:
     lines = [line for line in result.stdout.splitlines() if line.startswith("waiting: ")]
     assert lines[-1].startswith("waiting: 1/1 websets idle, searches 100% complete")
     assert re.search(r"All websets are idle \(\d+s\)\.$", result.stdout.rstrip())
+    # What the searches found, next to the plan's estimate (to calibrate --pricing).
+    found = result.stdout.split("Searches found", 1)[1].splitlines()
+    assert found[:3] == [
+        " 10 of up to 10 estimated items:",
+        "  webset/ws-0/search/s0: 5 items found (estimated up to 5; $0.15–$0.55 of an "
+        "estimated $0.15–$0.55)",
+        "  webset/ws-0/search/s1: 5 items found (estimated up to 5; $0.15–$0.55 of an "
+        "estimated $0.15–$0.55)",
+    ]
 
 
 def test_ctrl_c_stops_waiting_without_harm(

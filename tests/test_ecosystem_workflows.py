@@ -198,6 +198,8 @@ def run_comment_script(
     existing: list[dict[str, Any]],
     exit_code: str,
     step_name: str = PLAN_COMMENT,
+    *,
+    budget_error: bool = False,
 ) -> Any:
     node = shutil.which("node")
     if node is None:
@@ -207,7 +209,12 @@ def run_comment_script(
     (tmp_path / "script.js").write_text(script, encoding="utf-8")
     (tmp_path / "harness.js").write_text(_HARNESS, encoding="utf-8")
     (tmp_path / "plan.md").write_text("## Plan: 1 to create\n", encoding="utf-8")
-    (tmp_path / "plan.err").write_text("Error: EXA_API_KEY is not set\n", encoding="utf-8")
+    error = (
+        "Error: the plan is over budget: it may cost up to $4.40 now (--max-usd is $2.00)\n"
+        if budget_error
+        else "Error: EXA_API_KEY is not set\n"
+    )
+    (tmp_path / "plan.err").write_text(error, encoding="utf-8")
     (tmp_path / "validate.out").write_text(
         "websets/a.yaml:3: unknown field 'qury'\n", encoding="utf-8"
     )
@@ -245,6 +252,17 @@ def test_a_failed_plan_posts_its_error(tmp_path: Path) -> None:
     assert "`websets-sync plan` failed" in calls[0]["body"]
     assert "Error: EXA_API_KEY is not set" in calls[0]["body"]
     assert "## Plan: 1 to create" not in calls[0]["body"]
+
+
+def test_an_over_budget_plan_posts_the_plan_and_the_budget_error(tmp_path: Path) -> None:
+    calls = run_comment_script(tmp_path, [], "3", budget_error=True)
+    body = calls[0]["body"]
+    assert "## Plan: 1 to create" in body
+    assert "Over budget: apply will refuse this plan." in body
+    assert "Error: the plan is over budget: it may cost up to $4.40 now" in body
+    assert step(load(PLAN), "Fail when the plan is over budget")["if"] == (
+        "steps.plan.outputs.exitcode == '3'"
+    )
 
 
 def test_a_step_failing_before_plan_still_replaces_the_old_plan(tmp_path: Path) -> None:

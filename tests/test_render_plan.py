@@ -89,6 +89,11 @@ def test_json_is_the_contract() -> None:
         "adopt": 0,
         "replace": 0,
         "no-op": 0,
+        "estimate": {
+            "once": {"items": 0, "cells": 0, "usd": {"low": 0.0, "high": 0.0}},
+            "month": {"items": 0, "cells": 0, "usd": {"low": 0.0, "high": 0.0}},
+            "pricing": "exa-published",
+        },
     }
     assert data["skipped"][0]["address"] == "webhook/x"
 

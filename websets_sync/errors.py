@@ -63,12 +63,12 @@ class Problem:
 class ManifestError(WebsetsSyncError):
     """The manifests are invalid. ``problems`` lists every error (and warning) found."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], what: str = "manifests are") -> None:
         errors = [p for p in problems if p.severity == "error"]
         count = len(errors)
         noun = "error" if count == 1 else "errors"
         super().__init__(
-            f"manifests are invalid ({count} {noun})",
+            f"{what} invalid ({count} {noun})",
             detail="\n".join(str(p) for p in problems),
         )
         self.problems = problems
@@ -137,6 +137,10 @@ class UnknownOutcomeError(WebsetsSyncError):
 
 class PlanError(WebsetsSyncError):
     """The plan cannot be made as asked (ownership conflict, preventDestroy, bad target…)."""
+
+
+class BudgetError(PlanError):
+    """The plan may cost more than its budget (``--max-usd`` or the manifests' ``budget``)."""
 
 
 class StalePlanError(PlanError):

@@ -21,8 +21,11 @@ from websets_sync.errors import ApplyError, NotFoundError, Problem, StalePlanErr
 from websets_sync.export import ExportResult, export_state, infer_project, remembered_names
 from websets_sync.fetch import fetch_live_state, live_webset
 from websets_sync.manifest import load_desired_state
+from websets_sync.manifest.pricing import load_pricing
 from websets_sync.model import DesiredState, LiveState
+from websets_sync.model.pricing import BUILTIN_PRICING, Pricing
 from websets_sync.plan import Plan, PlanOptions, build_plan
+from websets_sync.plan.cost import check_budget
 from websets_sync.plan.saved import SavedPlan, check_saved_plan, plan_of, read_saved_plan
 from websets_sync.state.store import StateStore, load_state
 
@@ -35,11 +38,20 @@ def load_manifests(paths: Sequence[Path], environ: Environ) -> tuple[DesiredStat
 
 
 def make_plan(
-    desired: DesiredState, client: WebsetsClient, state_path: Path, options: PlanOptions
+    desired: DesiredState,
+    client: WebsetsClient,
+    state_path: Path,
+    options: PlanOptions,
+    pricing: Pricing = BUILTIN_PRICING,
 ) -> Plan:
     """Read the live account and the state file (no lock: a plan changes nothing) and plan."""
     state = load_state(state_path, project=desired.project)
-    return build_plan(desired, fetch_live_state(client), state, options)
+    return build_plan(desired, fetch_live_state(client), state, options, pricing)
+
+
+def load_pricing_file(path: Path | None, environ: Environ) -> Pricing:
+    """The pricing profile of ``--pricing FILE``, or the built-in one."""
+    return BUILTIN_PRICING if path is None else load_pricing(path, environ)
 
 
 # --- apply --------------------------------------------------------------------------------------
@@ -64,6 +76,9 @@ class ApplySettings:
     parallelism: int = DEFAULT_PARALLELISM
     fail_fast: bool = False
     auto_approve: bool = False
+    pricing: Pricing = BUILTIN_PRICING
+    #: ``--max-usd``: the most the plan may start now (the manifests' budget applies as well).
+    max_usd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -147,10 +162,12 @@ def _apply_locked(
                 f"took over the state lock left by {store.lock.took_over.describe()}: "
                 "that process is no longer running"
             )
-        plan = build_plan(desired, fetch_live_state(client), store.state, options)
+        plan = build_plan(desired, fetch_live_state(client), store.state, options, settings.pricing)
         if saved is not None:
             check_saved_plan(saved, plan)
         hooks.show_plan(plan)
+        # Over budget, nothing is sent: the reads above are the only requests.
+        check_budget(plan, desired.budget, settings.max_usd)
         if plan.has_changes and not settings.auto_approve and not hooks.confirm(plan):
             return ApplyOutcome(plan, None)
         hooks.starting(plan)
@@ -186,9 +203,9 @@ def wait_for_websets(
     touched: Sequence[TouchedWebset],
     on_progress: Callable[[Sequence[WebsetProgress]], None],
     interval: float = DEFAULT_POLL_INTERVAL,
-) -> None:
-    """Poll the websets an apply touched until every one is idle."""
-    wait_until_idle(client, tuple(touched), on_progress=on_progress, interval=interval)
+) -> tuple[WebsetProgress, ...]:
+    """Poll the websets an apply touched until every one is idle; their last progress."""
+    return wait_until_idle(client, tuple(touched), on_progress=on_progress, interval=interval)
 
 
 # --- export -------------------------------------------------------------------------------------

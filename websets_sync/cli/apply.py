@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from websets_sync import workflows
-from websets_sync.apply.result import ChangeResult, TouchedWebset
+from websets_sync.apply.result import ApplyResult, ChangeResult
 from websets_sync.cli import wiring
 from websets_sync.cli.options import SyncCommand, global_options
 from websets_sync.cli.root import EXIT_ERROR, EXIT_OK, App
 from websets_sync.errors import WebsetsSyncError
 from websets_sync.plan import Action, Plan, PlanOptions
 from websets_sync.render.console import Console
+from websets_sync.render.found import render_found_report
 from websets_sync.render.result import ResultPrinter, WaitProgressView, render_apply_summary
 from websets_sync.render.text import render_plan_text
 
@@ -46,6 +46,7 @@ from websets_sync.render.text import render_plan_text
     "--poll-interval", type=float, default=5.0, hidden=True, help="Seconds between polls."
 )
 @global_options
+@wiring.cost_options
 @click.pass_obj
 def apply_command(
     app: App,
@@ -59,6 +60,8 @@ def apply_command(
     fail_fast: bool,
     wait_idle: bool,
     poll_interval: float,
+    pricing_file: Path | None,
+    max_usd: float | None,
 ) -> int:
     """Make the account match the manifests in PATHS (or a saved plan), then save the state.
 
@@ -89,6 +92,8 @@ def apply_command(
         parallelism=parallelism,
         fail_fast=fail_fast,
         auto_approve=auto_approve or plan_file is not None,
+        pricing=workflows.load_pricing_file(pricing_file, os.environ),
+        max_usd=max_usd,
     )
     hooks = _ConsoleHooks(app.console)
     if plan_file is not None:
@@ -108,7 +113,7 @@ def apply_command(
         app.console.print(render_apply_summary(outcome.result, app.console))
         workflows.raise_for_result(outcome.result)
     if wait_idle and outcome.result.touched:
-        _wait(app, outcome.result.touched, poll_interval)
+        _wait(app, outcome.plan, outcome.result, poll_interval)
     return EXIT_OK
 
 
@@ -153,12 +158,13 @@ class _ConsoleHooks:
         self.printer(result)
 
 
-def _wait(app: App, touched: Sequence[TouchedWebset], interval: float) -> None:
+def _wait(app: App, plan: Plan, result: ApplyResult, interval: float) -> None:
+    """Follow the touched websets until idle, then say what their searches found."""
     view = WaitProgressView(app.console, terminal=sys.stdout.isatty())
     with wiring.make_client(app) as client:
         try:
-            workflows.wait_for_websets(client, touched, view, interval)
+            final = workflows.wait_for_websets(client, result.touched, view, interval)
         except KeyboardInterrupt:
             view.finish(stopped=True)
             return
-    view.finish()
+    view.finish(found=render_found_report(plan, result, final))

@@ -13,6 +13,7 @@ from websets_sync.cli.options import SyncCommand, global_options
 from websets_sync.cli.root import EXIT_CHANGES, EXIT_OK, App
 from websets_sync.errors import WebsetsSyncError
 from websets_sync.plan import Plan, PlanOptions
+from websets_sync.plan.cost import check_budget
 from websets_sync.plan.saved import saved_plan_text
 from websets_sync.render.explain import explain_plan
 from websets_sync.render.json import render_plan_json
@@ -41,6 +42,7 @@ ENV_STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 @click.option("--allow-delete", is_flag=True, help="Plan deletions of managed, undeclared objects.")
 @click.option("--replace", "replace", multiple=True, metavar="ADDR", help="Re-create a webhook.")
 @global_options
+@wiring.cost_options
 @click.pass_obj
 def plan_command(
     app: App,
@@ -53,8 +55,13 @@ def plan_command(
     targets: tuple[str, ...],
     allow_delete: bool,
     replace: tuple[str, ...],
+    pricing_file: Path | None,
+    max_usd: float | None,
 ) -> int:
-    """Show what apply would change to make the account match the manifests in PATHS."""
+    """Show what apply would change to make the account match the manifests in PATHS.
+
+    Also what it may cost; exit 3 when that is over --max-usd or the manifests' budget.
+    """
     if as_json and as_markdown:
         raise click.UsageError("--json and --markdown cannot be used together")
     options = PlanOptions(
@@ -63,8 +70,9 @@ def plan_command(
         replace=wiring.addresses(replace, "--replace"),
     )
     desired = wiring.load_manifests(app, paths)
+    pricing = workflows.load_pricing_file(pricing_file, os.environ)
     with wiring.make_client(app) as client:
-        plan = workflows.make_plan(desired, client, app.state_path, options)
+        plan = workflows.make_plan(desired, client, app.state_path, options, pricing)
     if explain:
         if as_markdown:
             raise click.UsageError("--explain prints text or --json, not --markdown")
@@ -78,6 +86,7 @@ def plan_command(
     if out is not None:
         workflows.write_text(out, saved_plan_text(plan))
     _append_step_summary(plan)
+    check_budget(plan, desired.budget, max_usd)
     return EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK
 
 

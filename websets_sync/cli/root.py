@@ -2,7 +2,8 @@
 
 This package is the only place that reads the environment (EXA_API_KEY, WEBSETS_SYNC_API_URL,
 NO_COLOR, GITHUB_STEP_SUMMARY) and the only one that decides exit codes:
-0 success (no changes under --detailed-exitcode), 1 error, 2 changes present (--detailed-exitcode).
+0 success (no changes under --detailed-exitcode), 1 error, 2 changes present (--detailed-exitcode),
+3 over budget (--max-usd or the manifests' budget; apply then sends nothing).
 Commands live one per module and are imported only when run, so ``--help`` stays fast.
 """
 
@@ -19,7 +20,7 @@ from typing import Any, NoReturn
 import click
 
 from websets_sync import __version__
-from websets_sync.errors import WebsetsSyncError
+from websets_sync.errors import BudgetError, WebsetsSyncError
 from websets_sync.render.console import Console
 
 DEFAULT_EMULATOR_FILE = ".websets-sync/emulator.json"
@@ -30,6 +31,7 @@ ENV_API_URL = "WEBSETS_SYNC_API_URL"
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
+EXIT_OVER_BUDGET = 3
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ class SyncGroup(click.Group):
             console.error(exc.message, exc.detail)
             if debug:
                 console.print_err(traceback.format_exc())
-            sys.exit(EXIT_ERROR)
+            sys.exit(EXIT_OVER_BUDGET if isinstance(exc, BudgetError) else EXIT_ERROR)
         except KeyboardInterrupt:
             Console().error("interrupted")
             sys.exit(130)

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import click
 import httpx
@@ -86,3 +87,23 @@ def addresses(texts: Sequence[str], option: str) -> tuple[Address, ...]:
 def is_terminal() -> bool:
     """Whether a person can answer a prompt (tests replace this)."""
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def cost_options(command: F) -> F:
+    """``--pricing FILE`` and ``--max-usd N``, shared by plan and apply (DESIGN §12)."""
+    command = click.option(
+        "--max-usd",
+        type=click.FloatRange(min=0),
+        metavar="N",
+        help="Refuse (exit 3) when what the plan starts now may cost more than N USD.",
+    )(command)
+    return click.option(
+        "--pricing",
+        "pricing_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help="Estimate with your own prices (schemas/pricing.schema.json); default: built-in.",
+    )(command)

@@ -95,10 +95,13 @@ def _problem_order(problem: Problem) -> tuple[str, int, int, str, str]:
     return (problem.file, problem.line, problem.column, problem.path, problem.message)
 
 
-def schema_problems(manifest: ManifestFile) -> list[Problem]:
-    """Every structural error of one file, located at the YAML node it is about."""
+def schema_problems(
+    manifest: ManifestFile, validator: Draft202012Validator | None = None
+) -> list[Problem]:
+    """Every structural error of one file (against the manifest schema, or ``validator``'s),
+    located at the YAML node it is about."""
     problems: list[Problem] = []
-    for error in _validator().iter_errors(manifest.data):
+    for error in (validator or _validator()).iter_errors(manifest.data):
         problems.extend(_translate(manifest, error))
     return problems
 
@@ -195,6 +198,10 @@ def _describe_limit(error: ValidationError, path: FieldPath) -> str:
         if field == "enrichments":
             return f"a webset can have at most {limit} enrichments (got {len(value)})"
         return f"must have at most {limit} items (got {len(value)})"
+    if kind == "minProperties":
+        return "must not be empty"
+    if kind == "exclusiveMinimum":
+        return f"must be more than {limit} (got {_show(value)})"
     if kind == "minimum":
         return f"must be at least {limit} (got {_show(value)})"
     if kind == "maximum":

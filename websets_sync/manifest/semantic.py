@@ -96,7 +96,8 @@ def semantic_problems(manifests: Sequence[ManifestFile]) -> list[Problem]:
 def _agreement(manifests: Sequence[ManifestFile]) -> list[Problem]:
     problems: list[Problem] = []
     # version needs no check here: the schema already requires exactly 1 in every file.
-    for field in ("project",):
+    # A budget is project-wide: files may leave it out, but those that declare one agree.
+    for field in ("project", "budget"):
         first: tuple[ManifestFile, Any] | None = None
         for manifest in manifests:
             if not isinstance(manifest.data, dict) or field not in manifest.data:
@@ -106,10 +107,18 @@ def _agreement(manifests: Sequence[ManifestFile]) -> list[Problem]:
                 first = (manifest, value)
             elif value != first[1]:
                 where = manifest.location((field,))
-                message = f"{field} {value!r} differs from {first[1]!r} in {first[0].path}"
+                message = (
+                    f"{field} {_brief(value)} differs from {_brief(first[1])} in {first[0].path}"
+                )
                 message += " (all files of a manifest set must agree)"
                 problems.append(Problem(where.file, where.line, where.column, field, message))
     return problems
+
+
+def _brief(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    return repr(value)
 
 
 def _unique(items: Sequence[Entry], field: str, what: str) -> list[Problem]:

@@ -17,6 +17,7 @@ from websets_sync.model.address import (
     Kind,
 )
 from websets_sync.model.desired import (
+    Budget,
     DesiredResource,
     DesiredState,
     DesiredWebset,
@@ -34,6 +35,7 @@ __all__ = [
     "TAG_PREVENT_DESTROY",
     "TAG_PROJECT",
     "Address",
+    "Budget",
     "DesiredResource",
     "DesiredState",
     "DesiredWebset",

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websets_sync.errors import PlanError, StalePlanError
-from websets_sync.model import Address
+from websets_sync.model import Address, Kind
+from websets_sync.model.pricing import BUILTIN_PRICING, Pricing
 from websets_sync.plan.contract import plan_to_dict
 from websets_sync.plan.fingerprint import stale_objects
 from websets_sync.plan.types import (
@@ -22,9 +23,11 @@ from websets_sync.plan.types import (
     Action,
     Change,
     FieldChange,
+    Per,
     Plan,
     PlanOptions,
     Skipped,
+    Usage,
 )
 
 
@@ -49,6 +52,12 @@ def saved_plan_text(plan: Plan) -> str:
     document["manifest_fingerprint"] = plan.manifest_fingerprint
     document["manifest_sha256"] = dict(plan.manifest_sha256)
     document["live_fingerprints"] = dict(sorted(plan.live_fingerprints.items()))
+    # The prices behind its estimates, so `show` prices it as it was reviewed.
+    document["pricing"] = {
+        "name": plan.pricing.name,
+        "perItem": {"low": plan.pricing.item_low, "high": plan.pricing.item_high},
+        "perCell": {"low": plan.pricing.cell_low, "high": plan.pricing.cell_high},
+    }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -98,7 +107,34 @@ def plan_of(saved: SavedPlan) -> Plan:
         manifest_fingerprint=saved.manifest_fingerprint,
         manifest_paths=saved.manifest_paths,
         manifest_sha256=saved.manifest_sha256,
+        pricing=_pricing(contract.get("pricing")),
     )
+
+
+def _pricing(value: Any) -> Pricing:
+    """The saved plan's prices (the built-in ones for a plan saved before they were recorded)."""
+    if not isinstance(value, Mapping):
+        return BUILTIN_PRICING
+    try:
+        item, cell = value["perItem"], value["perCell"]
+        return Pricing(
+            str(value["name"]),
+            float(item["low"]),
+            float(item["high"]),
+            float(cell["low"]),
+            float(cell["high"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlanError(f"the saved plan's pricing is invalid: {exc}") from exc
+
+
+def _usage(entry: Mapping[str, Any]) -> Usage | None:
+    estimate = entry.get("estimate")
+    if not isinstance(estimate, Mapping):
+        return None
+    # A new webset's estimate is the total of its searches' (DESIGN §12): not counted twice.
+    rollup = Address.parse(entry["address"]).kind is Kind.WEBSET
+    return Usage(int(estimate["items"]), int(estimate["cells"]), Per(estimate["per"]), rollup)
 
 
 def _change(entry: Mapping[str, Any]) -> Change:
@@ -112,6 +148,7 @@ def _change(entry: Mapping[str, Any]) -> Change:
         destructive=bool(entry["destructive"]),
         inline=bool(entry.get("inline", False)),
         estimated_items=entry.get("estimated_items"),
+        usage=_usage(entry),
     )
 
 
@@ -124,6 +161,13 @@ def check_saved_plan(saved: SavedPlan, rebuilt: Plan) -> None:
     if saved.project != rebuilt.project:
         raise StalePlanError(
             f"the saved plan is for project {saved.project!r}, not {rebuilt.project!r}"
+        )
+    pricing = _saved_pricing(saved.contract)
+    if pricing is not None and pricing != rebuilt.pricing.name:
+        raise StalePlanError(
+            f"the saved plan was estimated with pricing {pricing!r}, not {rebuilt.pricing.name!r}",
+            detail="Budgets are checked with the prices the plan was reviewed with: pass the "
+            "same --pricing FILE to apply as to plan.",
         )
     if saved.manifest_fingerprint != rebuilt.manifest_fingerprint:
         changed = _changed_files(saved.manifest_sha256, rebuilt.manifest_sha256)
@@ -157,6 +201,14 @@ def _changed_files(saved: Mapping[str, str], now: Mapping[str, str]) -> list[str
         f"{path} (new)" if path not in saved else f"{path} (gone)" if path not in now else path
         for path in changed
     ]
+
+
+def _saved_pricing(contract: Mapping[str, Any]) -> str | None:
+    """The pricing profile a saved plan was estimated with (None in a plan saved before §12)."""
+    summary = contract.get("summary")
+    estimate = summary.get("estimate") if isinstance(summary, Mapping) else None
+    name = estimate.get("pricing") if isinstance(estimate, Mapping) else None
+    return name if isinstance(name, str) else None
 
 
 def _decisions(entries: Any) -> list[tuple[Any, ...]]:

@@ -140,11 +140,15 @@ class WaitProgressView:
             self.console.print(f"waiting: {summary}")
         self._last = summary
 
-    def finish(self, *, stopped: bool = False) -> None:
+    def finish(self, *, stopped: bool = False, found: str | None = None) -> None:
+        """End the progress display; ``found`` (what the searches found) comes just before the
+        closing line."""
         if self._drawn:
             self.console.out.write("\n")
             self.console.out.flush()
         elapsed = elapsed_text(self.clock() - self.started)
+        if found:
+            self.console.print(found)
         if stopped:
             busy = busy_names(self._progress)
             still = f" Still busy: {busy}." if busy else ""

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from websets_sync.plan.cost import change_estimate
 from websets_sync.plan.types import Action, Change, Plan, Skipped
 from websets_sync.render.console import Console
-from websets_sync.render.plan_summary import no_changes_line, paid_line, show_field, summary_line
+from websets_sync.render.plan_summary import (
+    cost_line,
+    estimate_tag,
+    no_changes_line,
+    paid_line,
+    show_field,
+    summary_line,
+)
 
 # Colours mean something: red destroys, yellow costs or changes, green adds, dim is unchanged.
 _STYLES: dict[Action, tuple[str, ...]] = {
@@ -26,7 +34,7 @@ def render_plan_text(plan: Plan, console: Console) -> str:
         lines.append(f"Project {plan.project}: planned changes, in the order apply makes them")
         lines.append("")
         for change in changes:
-            lines.extend(_change_lines(change, console))
+            lines.extend(_change_lines(change, plan, console))
     lines.extend(_skipped_lines(plan.skipped, console))
     lines.extend(_warning_lines(plan.warnings, console))
     if lines:
@@ -36,6 +44,7 @@ def render_plan_text(plan: Plan, console: Console) -> str:
         paid = paid_line(plan)
         if paid:
             lines.append(console.style(paid, "yellow"))
+        lines.append(console.style(cost_line(plan), "yellow" if paid else "dim"))
     else:
         lines.append(console.style(no_changes_line(plan), "yellow" if plan.skipped else "green"))
     unchanged = plan.summary[Action.NOOP.value]
@@ -44,12 +53,12 @@ def render_plan_text(plan: Plan, console: Console) -> str:
     return "\n".join(lines).lstrip("\n")
 
 
-def _change_lines(change: Change, console: Console) -> list[str]:
+def _change_lines(change: Change, plan: Plan, console: Console) -> list[str]:
     styles = _STYLES[change.action]
     head = f"{change.action.symbol} {change.action.value:<7} {change.address}"
     if change.id:
         head += f" ({change.id})"
-    tags = _tags(change)
+    tags = _tags(change, plan)
     head = console.style(head, *styles)
     if tags:
         shown = ", ".join(console.style(text, style) for text, style in tags)
@@ -77,12 +86,15 @@ def _shortened(text: str) -> str:
     return f"{text[:keep]}… ({len(text) - keep} more characters; --json shows all)"
 
 
-def _tags(change: Change) -> list[tuple[str, str]]:
+def _tags(change: Change, plan: Plan) -> list[tuple[str, str]]:
     """(text, style) of each tag: what destroys is red, what costs is yellow, the rest is dim."""
     tags = []
     if change.paid:
         tags.append(("paid", "yellow"))
-        if change.estimated_items is not None:
+        estimate = change_estimate(change, plan.pricing)
+        if estimate is not None:
+            tags.append((estimate_tag(estimate), "yellow"))
+        elif change.estimated_items is not None:
             tags.append((f"up to {change.estimated_items} items", "yellow"))
     if change.destructive:
         tags.append(("destructive", "red"))
