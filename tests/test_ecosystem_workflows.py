@@ -475,7 +475,11 @@ def test_recipe_steps_plan_apply_and_replan_for_real(tmp_path: Path) -> None:
             "GITHUB_OUTPUT": str(outputs),
             "GITHUB_STEP_SUMMARY": str(summary),
         }
-        pr, merge = load(PLAN), load(APPLY)
+        pr, merge, daily = load(PLAN), load(APPLY), load(DRIFT)
+        run_step(daily, "Plan", repo, env)
+        assert outputs.read_text() == "exitcode=2\n"  # the account lacks what is declared: drift
+        assert (repo / "plan.md").read_text().startswith("#")
+        outputs.write_text("")
         run_step(pr, "Validate manifests", repo, env)
         run_step(pr, "Plan", repo, env)
         assert outputs.read_text() == "exitcode=2\n"  # changes present, not an error
@@ -491,5 +495,8 @@ def test_recipe_steps_plan_apply_and_replan_for_real(tmp_path: Path) -> None:
         outputs.write_text("")
         run_step(pr, "Plan", repo, env)
         assert outputs.read_text() == "exitcode=0\n"  # the next pull request sees no changes
+        outputs.write_text("")
+        run_step(daily, "Plan", repo, env)
+        assert outputs.read_text() == "exitcode=0\n"  # and the daily check finds no drift
     state = repo / ".websets-sync" / "state.json"
     assert stat.S_IMODE(state.stat().st_mode) == 0o600
