@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ def run_labels(
     present: list[str],
     exit_code: str = "2",
     step_name: str = PLAN_COMMENT,
+    fail: dict[str, int] | None = None,
 ) -> list[dict[str, Any]]:
     """The label calls the comment script makes (the comment itself is tested elsewhere)."""
     (tmp_path / "plan.md").write_text("## Plan\n", encoding="utf-8")
@@ -43,7 +45,7 @@ def run_labels(
     result = run_github_script(
         tmp_path,
         step(load(PLAN), step_name),
-        {"comments": [], "labels": present},
+        {"comments": [], "labels": present, "fail": fail or {}},
         {"EXIT_CODE": exit_code},
     )
     return [c for c in result["calls"] if c["op"] in ("addLabels", "removeLabel")]
@@ -66,6 +68,16 @@ def test_labels_no_longer_true_are_removed(tmp_path: Path) -> None:
     assert calls == [
         {"op": "removeLabel", "owner": "o", "repo": "r", "issue_number": 7, "name": DESTROY}
     ]
+
+
+def test_a_label_removed_meanwhile_is_no_error(tmp_path: Path) -> None:
+    calls = run_labels(tmp_path, [], [DESTROY], fail={"removeLabel": 404})
+    assert [c["op"] for c in calls] == ["removeLabel"]  # and the script did not throw
+
+
+def test_other_label_errors_fail_the_step(tmp_path: Path) -> None:
+    with pytest.raises(subprocess.CalledProcessError):
+        run_labels(tmp_path, [], [DESTROY], fail={"removeLabel": 403})
 
 
 def test_a_plan_without_changes_removes_both(tmp_path: Path) -> None:

@@ -52,7 +52,13 @@ const script = fs.readFileSync(process.argv[2], 'utf8');
 const world = JSON.parse(process.argv[3]);
 const calls = [];
 const log = [];
-const record = (op) => async (args) => { calls.push({ op, ...args }); return { data: {} }; };
+// world.fail = {op: status}: that call is recorded, then fails with that HTTP status
+const record = (op) => async (args) => {
+  calls.push({ op, ...args });
+  const status = (world.fail || {})[op];
+  if (status) throw Object.assign(new Error(`HTTP ${status}`), { status });
+  return { data: {} };
+};
 const github = {
   paginate: async (fn, args) => fn(args),
   rest: { issues: {
