@@ -114,7 +114,7 @@ def test_concepts_a_newcomer_needs_are_explained() -> None:
     for heading in (
         "## Concepts",
         "## Exporting what you already have",
-        "## CI: plan on pull requests, apply on merge",
+        "## CI: plan on pull requests, apply on merge, check for drift daily",
         "## Exit codes",
         "## Troubleshooting",
         "## Shell completion",
@@ -217,12 +217,19 @@ def test_install_docs_name_no_release_that_does_not_exist() -> None:
     for name, text in docs.items():
         assert "0.1.0" not in text, name
         assert not re.search(r"rev: v\d", text), name
+    assert GIT_INSTALL in docs["README.md"]
+    # the workflows install from git at a pinned commit unless WEBSETS_SYNC_VERSION names a
+    # release (tests/test_ecosystem_workflow_hardening.py runs that step)
     for name in (
-        "README.md",
         "examples/github/websets-plan.yml",
         "examples/github/websets-apply.yml",
+        "examples/github/websets-drift.yml",
     ):
-        assert GIT_INSTALL in docs[name], name
+        assert 'WEBSETS_SYNC_VERSION: ""' in docs[name], name
+        assert (
+            'requirement="websets-sync @ git+$WEBSETS_SYNC_GIT@$WEBSETS_SYNC_COMMIT"'
+            in (docs[name])
+        ), name
     usage = readme().split("## Using it on your account", 1)[1].split("```", 2)[1]
     assert "pip install websets-sync " in usage and GIT_INSTALL in usage
     for name in ("README.md", ".pre-commit-hooks.yaml"):
