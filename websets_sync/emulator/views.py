@@ -5,33 +5,35 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from websets_sync.emulator import generate
-from websets_sync.emulator.lifecycle import webset_children, webset_status
+from websets_sync.emulator.lifecycle import webset_status
 from websets_sync.emulator.store import JSON, Store, iso, public
 from websets_sync.model.cron import next_run
 
 DASHBOARD_URL = "https://websets.exa.ai/websets/{id}"
 
 
-def webset(store: Store, obj: JSON, *, with_items: bool = False) -> JSON:
+def webset(store: Store, obj: JSON, *, with_items: bool | None = None) -> JSON:
     return websets(store, [obj], with_items=with_items)[0]
 
 
-def websets(store: Store, objs: list[JSON], *, with_items: bool = False) -> list[JSON]:
-    grouped = webset_children(store)
-    imports = {record["id"]: record for record in store.all("import")}
+def websets(store: Store, objs: list[JSON], *, with_items: bool | None = None) -> list[JSON]:
+    """``with_items``: None leaves ``items`` out (lists, creates); False answers ``items: []``
+    (a GET without ``expand=items``, as recorded); True lists the items."""
     result = []
     for obj in objs:
-        children = grouped.get(obj["id"], {})
+        ident = obj["id"]
         view = public(obj)
-        view["status"] = webset_status(children)
-        view["dashboardUrl"] = DASHBOARD_URL.format(id=obj["id"])
-        view["searches"] = [public(s) for s in children.get("search", [])]
-        view["enrichments"] = [public(e) for e in children.get("enrichment", [])]
-        view["monitors"] = [monitor(store, m) for m in children.get("monitor", [])]
-        view["imports"] = [public(imports[i]) for i in obj.get("_imports", []) if i in imports]
-        if with_items:
-            enrichments = children.get("enrichment", [])
-            view["items"] = [item(store, i, enrichments) for i in children.get("item", [])]
+        view["status"] = webset_status(store, ident)
+        view["dashboardUrl"] = DASHBOARD_URL.format(id=ident)
+        view["searches"] = [public(s) for s in store.children("search", ident)]
+        enrichments = store.children("enrichment", ident)
+        view["enrichments"] = [public(e) for e in enrichments]
+        view["monitors"] = [monitor(store, m) for m in store.children("monitor", ident)]
+        imports = (store.find("import", i) for i in obj.get("_imports", []))
+        view["imports"] = [public(record) for record in imports if record is not None]
+        if with_items is not None:
+            items = store.children("item", ident) if with_items else []
+            view["items"] = [item(store, i, enrichments) for i in items]
         result.append(view)
     return result
 
