@@ -143,9 +143,17 @@ def _company(rng: random.Random, name: str, description: str, query: str) -> JSO
             "employees": rng.randint(5, 5000),
             "industry": rng.choice(("Software", "Healthcare", "Finance", "Energy")),
             "about": f"{name} is a company.",
-            "logoUrl": None,
+            "logoUrl": f"https://{_slug(name)}.example.com/logo.png",
         },
     }
+
+
+def reference(properties: JSON) -> JSON:
+    """The source an evaluation or enrichment result cites: the item's own page."""
+    kind = str(properties.get("type"))
+    details = properties.get(_DOCUMENT_KEYS.get(kind, kind)) or {}
+    title = details.get("name") or details.get("title") or properties["url"]
+    return {"title": title, "snippet": properties.get("description"), "url": properties["url"]}
 
 
 def enrichment_value(fmt: str, options: list[JSON] | None, rng: random.Random, name: str) -> str:

@@ -97,6 +97,8 @@ def _progress_search(store: Store, search: JSON, now: float, timing: Timing) -> 
     start = timing.generate_seconds
     if elapsed < start:
         return
+    if "_recall" in search:
+        search["recall"] = search.pop("_recall")
     if "_criteria" in search:
         search["criteria"] = search.pop("_criteria")
         rng = store.rng("criteria", search["id"])
@@ -126,18 +128,19 @@ def _materialize_items(store: Store, search: JSON, found: int) -> None:
     entity = search.get("entity")
     for index in range(made, found):
         rng = store.rng("item", search["id"], index)
+        properties = generate.item_properties(entity, rng, search["query"])
         item = {
             "object": "webset_item",
             "source": "search",
             "sourceId": search["id"],
             "websetId": search["websetId"],
-            "properties": generate.item_properties(entity, rng, search["query"]),
+            "properties": properties,
             "evaluations": [
                 {
                     "criterion": criterion["description"],
                     "reasoning": "Matches the query in the emulator.",
                     "satisfied": "yes",
-                    "references": [],
+                    "references": [generate.reference(properties)],
                 }
                 for criterion in search["criteria"]
             ],

@@ -21,17 +21,6 @@ def create_search(store: Store, webset: JSON, fields: JSON, timing: Timing) -> J
     query = fields["query"]
     # The spec: "When scope is present, the search behavior is OVERRIDE".
     behavior = "override" if fields.get("scope") else fields.get("behavior", "override")
-    recall = None
-    if fields.get("recall"):
-        total = int(fields.get("count", 10)) * 5
-        recall = {
-            "expected": {
-                "total": total,
-                "confidence": "medium",
-                "bounds": {"min": total // 2, "max": total * 2},
-            },
-            "reasoning": "Estimated by the emulator.",
-        }
     given = fields.get("criteria")
     generated = [{"description": c["description"]} for c in generate.criteria_for(query)]
     search = {
@@ -46,20 +35,36 @@ def create_search(store: Store, webset: JSON, fields: JSON, timing: Timing) -> J
         "exclude": fields.get("exclude", []),
         "scope": fields.get("scope", []),
         "progress": {"found": 0, "analyzed": 0, "completion": 0, "timeLeft": None},
-        "recall": recall,
-        "maxPeoplePerCompany": fields.get("maxPeoplePerCompany"),
+        "recall": None,  # recorded null at create even when requested; estimated later
         "metadata": {},
         "canceledAt": None,
         "canceledReason": None,
     }
+    if fields.get("maxPeoplePerCompany") is not None:
+        # Not in any recorded answer: only shown when asked for.
+        search["maxPeoplePerCompany"] = fields["maxPeoplePerCompany"]
     if not given:
         search["_criteria"] = [{**c, "successRate": 0} for c in generated]
+    if fields.get("recall"):
+        search["_recall"] = _recall_estimate(int(fields.get("count", 10)))
     store.insert("search", search)
     store.watch("search", search)
     if behavior == "override":
         _reevaluate(store, webset, search)
     store.emit("webset.search.created", search)
     return search
+
+
+def _recall_estimate(count: int) -> JSON:
+    total = count * 5
+    return {
+        "expected": {
+            "total": total,
+            "confidence": "medium",
+            "bounds": {"min": total // 2, "max": total * 2},
+        },
+        "reasoning": "Estimated by the emulator.",
+    }
 
 
 def _reevaluate(store: Store, webset: JSON, search: JSON) -> None:

@@ -59,6 +59,8 @@ def _create(ctx: Ctx, params: list[str]) -> Reply:
         store.watch("webset", webset)
     store.emit("webset.created", views.webset(store, webset))
     if search is not None:
+        # Recorded: the webset's exclude applies to its first search, which shows it.
+        search = {"exclude": webset["excludes"], **search} if webset["excludes"] else search
         create_search(store, webset, search, ctx.timing)
     for enrichment in fields.get("enrichments", []):
         create_enrichment(store, webset, enrichment)
