@@ -27,7 +27,7 @@ own message, never from headers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 
 class WebsetsSyncError(Exception):
@@ -104,7 +104,14 @@ class ApiError(WebsetsSyncError):
 
 
 class AuthError(ApiError):
-    """401/403: the API key is missing, wrong or lacks permission."""
+    """401/403, or the real API's 400 ``x-api-key header is invalid``: the API key is missing,
+    wrong or lacks permission."""
+
+    HINT = "The API rejected the API key: check EXA_API_KEY."
+
+    def __init__(self, **fields: Any) -> None:
+        super().__init__(**fields)
+        self.detail = self.HINT
 
 
 class NotFoundError(ApiError):
