@@ -102,7 +102,8 @@ def find_child(
     """The child tagged ``spec.name`` that was not there before this apply.
 
     A search is a job that may have run several times under one name, so it must also have the
-    definition we sent (``spec.definition_of``).
+    definition we sent (``spec.definition_of``). The real API may keep no search metadata
+    (API-NOTES §9 R12): a new untagged search with that definition is ours too.
     """
     webset = client.get_webset(webset_id)
     children = webset.get(spec.parent_list or "")
@@ -110,22 +111,33 @@ def find_child(
         # Not every server embeds monitors in the webset; list them for this webset instead.
         listed = client.iter_list(spec.listed_at, websetId=webset_id) if spec.listed_at else ()
         children = list(listed)
-    candidates = [
-        child
-        for child in _ours(children, spec.name, project, known_ids)
-        if spec.definition_of is None or same_definition(spec.definition_of, body, child)
-    ]
+    if spec.definition_of is not None:
+        candidates = [
+            child
+            for child in _ours(children, spec.name, project, known_ids, untagged=True)
+            if same_definition(spec.definition_of, body, child)
+        ]
+    else:
+        candidates = _ours(children, spec.name, project, known_ids)
     return candidates[-1] if candidates else None
 
 
-def _ours(objects: Iterable[Any], name: str, project: str, known_ids: frozenset[str]) -> list[JSON]:
+def _ours(
+    objects: Iterable[Any],
+    name: str,
+    project: str,
+    known_ids: frozenset[str],
+    *,
+    untagged: bool = False,
+) -> list[JSON]:
+    """New objects tagged ``name`` of ``project`` (or, with ``untagged``, carrying no tags)."""
+    wanted = {(project, name)} | ({(None, None)} if untagged else set())
     return [
         obj
         for obj in objects
         if isinstance(obj, dict)
         and obj.get("id") not in known_ids
-        and _tags(obj).get(TAG_PROJECT) == project
-        and _tags(obj).get(TAG_EXTERNAL_ID) == name
+        and (_tags(obj).get(TAG_PROJECT), _tags(obj).get(TAG_EXTERNAL_ID)) in wanted
     ]
 
 

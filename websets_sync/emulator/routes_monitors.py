@@ -30,8 +30,8 @@ def _create(ctx: Ctx, params: list[str]) -> Reply:
 
 
 def _with_last_search(store: Store, webset_id: str, behavior: JSON) -> JSON:
-    """The spec: a config's omitted query, criteria and entity are those of the webset's last
-    search, so a live monitor shows values its creator never sent."""
+    """The spec (CreateMonitorParameters): a config's omitted query, criteria and entity are
+    those of the webset's last search, so a live monitor shows values its creator never sent."""
     searches = store.children("search", webset_id)
     if not searches:
         return behavior
@@ -67,8 +67,6 @@ def _update(ctx: Ctx, params: list[str]) -> Reply:
     """Every given field replaces the stored one (metadata too: replaced, not merged)."""
     monitor = find(ctx.store, "monitor", params[0], "Monitor")
     fields = validate.monitor_update(ctx.body)
-    if "behavior" in fields:
-        fields["behavior"] = _with_last_search(ctx.store, monitor["websetId"], fields["behavior"])
     monitor.update(fields)
     ctx.store.touch(monitor)
     view = views.monitor(ctx.store, monitor)
