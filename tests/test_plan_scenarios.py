@@ -48,9 +48,7 @@ from websets_sync.state.store import StateStore
 SCENARIOS = Path(__file__).parent / "scenarios"
 ROOT = Path(__file__).parent.parent
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
-ID_PATTERN = re.compile(
-    r"\b(webset_search|webset_enrichment|webset|monitor|webhook)_[0-9a-z]{22}\b"
-)
+ID_PATTERN = re.compile(r"\b(wsearch|wenrich|webset|monitor|webhook)_[0-9a-z]{26}\b")
 EMULATOR_URL = "http://emulator.local/websets/v0"
 #: Credentials in the scenario manifests' webhook URLs: never in any view.
 SECRETS = ("abc123", "hunter2", "zzz")
