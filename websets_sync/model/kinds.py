@@ -44,6 +44,9 @@ class KindRules:
     All of them must be declared: a manifest silent on one (e.g. a monitor's server-filled
     query) cannot tell its object from an unrelated one, so nothing is adopted by content.
     Empty: this kind is never adopted by content.
+    ``late``: fields the API answers null until it has worked them out, while the object's
+    ``status`` is one of the given ones (a new search's recall estimate, API-NOTES §9): a null
+    then says nothing about what was asked for, so it is not compared.
     """
 
     compared: tuple[str, ...]
@@ -54,6 +57,7 @@ class KindRules:
     live_views: Mapping[Path, Callable[[Any], Any]] = field(default_factory=dict)
     paid_fields: tuple[str, ...] = ()
     adopt_keys: tuple[Path, ...] = ()
+    late: Mapping[Path, tuple[str, ...]] = field(default_factory=dict)
 
 
 #: The definition of a search: what decides which items it finds.
@@ -90,6 +94,7 @@ RULES: Mapping[Kind, KindRules] = {
         defaults=SEARCH_DEFAULTS,
         live_views={"recall": _recall_requested},
         paid_fields=SEARCH_DEFINITION,
+        late={"recall": ("created", "running")},
     ),
     Kind.ENRICHMENT: KindRules(
         compared=("description", "format", "options", "metadata"),
@@ -224,6 +229,9 @@ def comparable_pair(
     for path in RULES[kind].server_filled:
         if get_path(desired, path) is None:
             delete_path(live, path)
+    for path, statuses in RULES[kind].late.items():
+        if live_data.get("status") in statuses and get_path(live_data, path) is None:
+            delete_path(desired, path)
     return prune_map(live), desired
 
 
