@@ -185,7 +185,6 @@ def _describe(error: ValidationError, path: FieldPath) -> str:
 
 def _describe_limit(error: ValidationError, path: FieldPath) -> str:
     kind, limit, value = error.validator, error.validator_value, error.instance
-    field = path[-1] if path else ""
     if kind == "minLength":
         if limit == 1:
             return "must not be empty"
@@ -195,8 +194,6 @@ def _describe_limit(error: ValidationError, path: FieldPath) -> str:
     if kind == "minItems":
         return f"must have at least {limit} {'item' if limit == 1 else 'items'} (got {len(value)})"
     if kind == "maxItems":
-        if field == "enrichments":
-            return f"a webset can have at most {limit} enrichments (got {len(value)})"
         return f"must have at most {limit} items (got {len(value)})"
     if kind == "minProperties":
         return "must not be empty"

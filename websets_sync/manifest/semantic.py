@@ -87,7 +87,7 @@ def semantic_problems(manifests: Sequence[ManifestFile]) -> list[Problem]:
                     problems += _cadence(child)
                 if kind == "searches":
                     problems += _search_warnings(child, first=child is children[0])
-        problems += _metadata(webset)
+        problems += _metadata(webset) + _enrichment_count(webset)
     for webhook in webhooks:
         problems += _metadata(webhook) + _webhook_url(webhook)
     return problems
@@ -213,6 +213,22 @@ def _search_warnings(search: Entry, *, first: bool) -> list[Problem]:
             )
         )
     return warnings
+
+
+#: Beyond this many enrichments on one webset, validate warns. No Exa source states a limit
+#: (API-NOTES §9); earlier versions of this tool enforced 10 as if one did.
+MANY_ENRICHMENTS = 10
+
+
+def _enrichment_count(webset: Entry) -> list[Problem]:
+    enrichments = webset.data.get("enrichments")
+    if not isinstance(enrichments, list) or len(enrichments) <= MANY_ENRICHMENTS:
+        return []
+    message = (
+        f"{len(enrichments)} enrichments: more than {MANY_ENRICHMENTS}, which no Exa source "
+        "documents as allowed or refused; apply reports it if the API refuses one"
+    )
+    return [webset.problem(["enrichments"], message, severity="warning")]
 
 
 def _webhook_url(webhook: Entry) -> list[Problem]:
