@@ -32,7 +32,9 @@ def test_soak_converges_without_duplicates(
     record_property: Callable[[str, object], None],
 ) -> None:
     faults = Faults(latency=0.005, qps_limit=10, error_rate=0.10, lost_response_rate=0.05)
-    emulator = Emulator(api_key=API_KEY, faults=faults, seed=7, timing=Timing(search_seconds=0, generate_seconds=0))
+    emulator = Emulator(
+        api_key=API_KEY, faults=faults, seed=7, timing=Timing(search_seconds=0, generate_seconds=0)
+    )
     world = World(tmp_path, emulator=emulator)
     # The client as the CLI makes it: real sleeps, 8 requests/s, short backoff to keep this fast.
     world.client = WebsetsClient(

@@ -89,9 +89,7 @@ def _send(client: httpx.Client, exchange: Any, ids: IdMap) -> httpx.Response:
     headers = {"x-api-key": key}
     if body is None:
         return client.request(exchange.method, url, params=params, headers=headers)
-    return client.request(
-        exchange.method, url, params=params, headers=headers, json=ids.body(body)
-    )
+    return client.request(exchange.method, url, params=params, headers=headers, json=ids.body(body))
 
 
 def test_all_49_recordings_are_vendored_with_their_source_and_licence() -> None:

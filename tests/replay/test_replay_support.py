@@ -5,7 +5,9 @@ from __future__ import annotations
 from replay_support import IdMap, ShapeComparison
 
 
-def _compare(recorded: object, emulated: object, *, strict: bool, ids: IdMap | None = None) -> list[str]:
+def _compare(
+    recorded: object, emulated: object, *, strict: bool, ids: IdMap | None = None
+) -> list[str]:
     return ShapeComparison(ids or IdMap(), strict=strict).compare(recorded, emulated)
 
 

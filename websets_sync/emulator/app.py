@@ -197,8 +197,6 @@ def _check_kind(kind: str) -> None:
         raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
 
 
-
-
 def _json_body(request: httpx.Request) -> JSON:
     if not request.content.strip():
         return {}

@@ -72,9 +72,8 @@ def _reevaluate(store: Store, webset: JSON, search: JSON) -> None:
     keeps the ones that match (spec); here: those of its entity type that a seeded coin picks."""
     wanted = search["entity"]["type"]
     for item in store.children("item", webset["id"]):
-        kind = item.get("properties", {}).get("type")
-        matches = kind == wanted and store.rng("reevaluate", search["id"], item["id"]).random() < 0.5
-        if not matches:
+        coin = store.rng("reevaluate", search["id"], item["id"]).random()
+        if item.get("properties", {}).get("type") != wanted or coin >= 0.5:
             store.remove("item", item["id"])
 
 
@@ -98,7 +97,7 @@ def create_enrichment(store: Store, webset: JSON, fields: JSON) -> JSON:
 def _apply_enrichment_fields(enrichment: JSON, fields: JSON) -> None:
     for key in (*_ENRICHMENT_CONTENT, "metadata"):
         if key in fields:
-            empty = {} if key == "metadata" else None
+            empty: JSON | None = {} if key == "metadata" else None
             enrichment[key] = fields[key] if fields[key] is not None else empty
     description = enrichment["description"]
     if not enrichment.get("format"):

@@ -36,7 +36,7 @@ def _with_last_search(store: Store, webset_id: str, behavior: JSON) -> JSON:
     if not searches:
         return behavior
     last = searches[-1]
-    criteria = last.get("_criteria", last["criteria"])
+    criteria: list[JSON] = last.get("_criteria") or last["criteria"]
     filled = {
         "query": last["query"],
         "criteria": [{"description": c["description"]} for c in criteria],
