@@ -120,3 +120,30 @@ def test_a_monitor_whose_config_leaves_query_criteria_entity_to_the_server_shows
     assert config["entity"] == {"type": "company"}
     assert "criteria" in config
     assert _changes(world.plan([path])) == []
+
+
+def test_after_a_definition_change_a_lost_state_file_runs_nothing_again(tmp_path: Path) -> None:
+    world, clock, path = _world(tmp_path)
+    world.apply([path])
+    clock.now += 60
+    write(path, MANIFEST.replace("Fintech companies in London", "Fintech companies in Leeds"))
+    _, result = world.apply([path])  # runs a new search for "initial"
+    assert result.ok and len(world.objects("search")) == 3
+    clock.now += 60
+    assert _changes(world.plan([path])) == []
+
+    world.state_path.unlink()
+    # The webset's initial-search tag names the old run; the new one is found by definition.
+    assert _changes(world.plan([path])) == []
+
+
+def test_going_back_to_an_earlier_definition_runs_it_again(tmp_path: Path) -> None:
+    world, clock, path = _world(tmp_path)
+    world.apply([path])
+    clock.now += 60
+    berlin, munich = "Fintech companies in Berlin", "Fintech companies in Munich"
+    write(path, MANIFEST.replace(berlin, munich))
+    world.apply([path])
+    clock.now += 60
+    write(path, MANIFEST)  # back to Berlin: the state file says Munich ran last
+    assert _changes(world.plan([path])) == [("webset/leads/search/berlin", "run")]

@@ -53,9 +53,14 @@ def _search_change(
 ) -> Change:
     items, enrichments = cost.items, cost.enrichments
     current, spec = current_search(search, live, p.project, p.remembered_id(search.address))
-    if current is None:
+    fields = diff_fields(Kind.SEARCH, spec, current.data) if current is not None else ()
+    remembered = p.remembered_id(search.address) is not None
+    if current is None or (fields and not remembered):
+        # Searches keep no tags on the real API (API-NOTES §9 R12): with the state file lost, a
+        # later run of this definition is known only by its content. Never run it again. (With
+        # the state file, its id is the current run: going back to an older definition re-runs.)
         equal = untagged_equal_search(search, live, p.project)
-        if equal is not None:
+        if equal is not None and equal is not current:
             reason = f"satisfied by untagged live search {equal.id} with the same definition"
             return Change(
                 search.address,
@@ -66,9 +71,9 @@ def _search_change(
                 live=equal,
                 webset_id=live.id,
             )
+    if current is None:
         fields = diff_fields(Kind.SEARCH, spec, None)
         return search_run(search, live.id, items, "never run", fields, enrichments=enrichments)
-    fields = diff_fields(Kind.SEARCH, spec, current.data)
     if not fields:
         reason = "definition unchanged since the last run"
         return Change(
