@@ -65,7 +65,7 @@ def test_create_answers_201_and_server_filled_fields_come_later(
     assert response.headers["X-Request-Id"].startswith("req_")
     clock.now += 1
     later = api.get(f"/websets/{webset['id']}").json()
-    assert later["title"] == "Fintech startups in Paris"
+    assert later["title"] == "Companies: Fintech startups, Paris"  # the recorded style
     assert later["searches"][0]["criteria"] and later["items"] == []
 
 

@@ -60,10 +60,23 @@ def criteria_for(query: str) -> list[JSON]:
     return [{"description": f"Result matches: {clause}"[:1000]} for clause in picked]
 
 
-def title_for(query: str) -> str:
-    words = query.split()
-    title = " ".join(words[:8])
-    return (title[:1].upper() + title[1:]).rstrip(".,;") if title else "Untitled Webset"
+_TITLE_NOUNS = {
+    "company": "Companies",
+    "person": "People",
+    "article": "Articles",
+    "research_paper": "Research papers",
+    "custom": "Results",
+}
+_TITLE_SPLIT = re.compile(r",|;|\b(?:in|with|that|which|who|based in|located in)\b", re.IGNORECASE)
+_TITLE_NOISE = re.compile(r"\b(?:companies|company|people|persons)\b", re.IGNORECASE)
+
+
+def title_for(query: str, entity: JSON | None = None) -> str:
+    """In the recorded style: "Fintech companies in London" → "Companies: Fintech, London"."""
+    noun = _TITLE_NOUNS.get(str((entity or entity_for(query))["type"]), "Results")
+    parts = [" ".join(_TITLE_NOISE.sub("", part).split()) for part in _TITLE_SPLIT.split(query)]
+    words = ", ".join(part for part in parts if part) or query.strip()
+    return f"{noun}: {words}"[:200]
 
 
 def format_for(description: str) -> str:

@@ -55,7 +55,7 @@ def _create(ctx: Ctx, params: list[str]) -> Reply:
     store.insert("webset", webset)
     if search is not None and webset["title"] is None:
         # Recorded (R3): the answer says title null; the generated one comes a moment later.
-        webset["_title"] = generate.title_for(search["query"])
+        webset["_title"] = generate.title_for(search["query"], search.get("entity"))
         store.watch("webset", webset)
     store.emit("webset.created", views.webset(store, webset))
     if search is not None:
