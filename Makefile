@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The demo needs only the runtime (the dev toolchain is for `make test`).
+RUNTIME_STAMP := $(VENV)/.runtime-installed
 
-.PHONY: test demo lint typecheck unit clean
+.PHONY: test test-lowest demo lint typecheck unit clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,9 +14,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(RUNTIME_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy websets_sync
@@ -24,8 +33,21 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
-demo: $(STAMP)
+# The floors in pyproject.toml, tested: every runtime dependency at its lowest allowed version.
+# The SDK conformance tests are left out: exa-py needs a newer httpx than our floor, and they
+# check the emulator, not the floors.
+LOWEST := .venv-lowest
+test-lowest:
+	test -x $(LOWEST)/bin/python || $(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python scripts/lowest_constraints.py > $(LOWEST)/constraints.txt
+	$(LOWEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt -e '.[test-core]'
+	$(LOWEST)/bin/python -m pip check
+	$(LOWEST)/bin/python -m pip freeze | grep -iE '^(pyyaml|jsonschema|httpx|deepdiff|click)=='
+	$(LOWEST)/bin/pytest --ignore=tests/conformance --ignore=tests/test_manifest_sdk_conformance.py
+
+demo: $(RUNTIME_STAMP)
 	bash scripts/demo.sh
 
 clean:
-	rm -rf $(VENV) .websets-sync build *.egg-info .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) .websets-sync build *.egg-info .mypy_cache .pytest_cache .ruff_cache

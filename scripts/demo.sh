@@ -1,74 +1,65 @@
 #!/usr/bin/env bash
-# `make demo`: the main job on the built-in emulator. Grown by each piece of work.
+# `make demo`: a short, narrated tour of websets-sync on the built-in emulator (no Exa account).
+# validate → plan → apply → plan (no changes) → export, then every other example set in one line
+# each, and an apply against a flaky API that creates nothing twice. Everything happens in a
+# temporary folder, so reruns start fresh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-.venv/bin/websets-sync --version
-
-# --- emulator (foundation): the local Websets API answering real HTTP requests -----------------
-emu_log=$(mktemp)
-.venv/bin/websets-sync emulator serve --port 0 >"$emu_log" &
-emu_pid=$!
-trap 'kill "$emu_pid" 2>/dev/null || true; rm -f "$emu_log"' EXIT
-for _ in $(seq 50); do grep -q http "$emu_log" && break; sleep 0.1; done
-cat "$emu_log"
-emu_url=$(grep -o 'http://[^ ]*/websets/v0' "$emu_log")
-.venv/bin/python - "$emu_url" <<'PY'
-import sys, httpx
-api, key = sys.argv[1], {"x-api-key": "demo"}
-made = httpx.post(f"{api}/websets", headers=key, json={"externalId": "demo-leads",
-                  "search": {"query": "AI startups in Berlin", "count": 3}})
-print("POST /websets ->", made.status_code, made.json()["id"], made.json()["status"])
-got = httpx.get(f"{api}/websets/demo-leads", headers=key).json()
-print("GET /websets/demo-leads ->", got["title"], "| searches:", [s["status"] for s in got["searches"]])
-print("POST again ->", httpx.post(f"{api}/websets", headers=key, json={"externalId": "demo-leads"}).json())
-PY
-kill "$emu_pid"; wait "$emu_pid" 2>/dev/null || true
-
-# --- main job (ecosystem): validate, plan, apply, plan again — on every example set -------------
-# Everything lives in a temp folder (emulator data, state files, exports), so reruns start fresh.
+cli=${WEBSETS_SYNC:-.venv/bin/websets-sync}
 demo_dir=$(mktemp -d "${TMPDIR:-/tmp}/websets-sync-demo.XXXXXX")
-trap 'rm -rf "$demo_dir"; rm -f "${emu_log:-}"' EXIT
+trap 'kill "${flaky_pid:-}" 2>/dev/null || true; rm -rf "$demo_dir"' EXIT
 if [ -t 1 ] && [ -z "${NO_COLOR+set}" ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
-step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
-ws() { printf '$ websets-sync %s\n' "$*"; .venv/bin/websets-sync "$@"; }
+say() { printf '\n%s%s%s\n' "$bold" "$*" "$plain"; }
+# The command as typed, with the temporary folder shown as $DEMO.
+ws() { local shown="$*"; printf '$ websets-sync %s\n' "${shown//$demo_dir/\$DEMO}"; "$cli" "$@"; }
+emu=(--emulator "$demo_dir/emulator.json" --state "$demo_dir/state.json")
 
+say "websets-sync $("$cli" --version | awk '{print $NF}'): Exa Websets as code. The manifest:"
+sed -n '/^websets:/,$p' examples/quickstart/websets.yaml
+
+say "1. validate checks the manifests offline: no API key, every problem at file:line:col."
+ws validate examples/quickstart
+
+say "2. plan reads the live account (here: the built-in emulator) and shows what would change."
+ws "${emu[@]}" plan examples/quickstart
+
+say "3. apply makes exactly that change (--auto-approve: no prompt, as in CI)."
+ws "${emu[@]}" apply examples/quickstart --auto-approve | grep -v '^      '
+
+say "4. plan again: the account matches the manifests, so there is nothing to do (exit 0)."
+ws "${emu[@]}" plan examples/quickstart --detailed-exitcode
+
+say "5. export turns live state back into manifests (e.g. to adopt websets made by hand)."
+ws "${emu[@]}" export --project quickstart --out "$demo_dir/exported" 2>/dev/null
+sed -n '/^websets:/,/^    searches:/p' "$demo_dir/exported/eu-ai-series-a.yaml"
+ws "${emu[@]}" plan "$demo_dir/exported" --detailed-exitcode | grep -E '^([$] websets-sync|No changes|Plan:)'
+
+say "6. The other example sets, each validated, applied and re-planned with no changes:"
 for example in examples/*/; do
   example=${example%/}
-  find "$example" -name '*.yaml' | grep -q . || continue  # examples/github holds CI recipes
   name=$(basename "$example")
-  emu=(--emulator "$demo_dir/emulator.json" --state "$demo_dir/$name/state.json")
-  step "$name: 1. validate (offline, no API key)"
-  ws validate "$example"
-  step "$name: 2. plan against the emulator"
-  ws "${emu[@]}" plan "$example"
-  step "$name: 3. apply"
-  ws "${emu[@]}" apply "$example" --auto-approve
-  step "$name: 4. plan again: nothing left to do"
-  ws "${emu[@]}" plan "$example" --detailed-exitcode || {
-    echo "demo: the plan after apply is not empty" >&2
+  find "$example" -name '*.yaml' | grep -q . || continue  # examples/github holds CI recipes
+  [ "$name" = quickstart ] && continue
+  state=(--emulator "$demo_dir/emulator.json" --state "$demo_dir/$name.json")
+  "$cli" validate "$example" >/dev/null
+  applied=$("$cli" "${state[@]}" apply "$example" --auto-approve | tail -n 1)
+  "$cli" "${state[@]}" plan "$example" --detailed-exitcode >/dev/null || {
+    echo "demo: the plan after apply of $example is not empty" >&2
     exit 1
   }
+  printf '  %-12s %s then: No changes.\n' "$name" "$applied"
 done
 
-step "export: the live account back to manifests, which plan with no changes"
-emu=(--emulator "$demo_dir/emulator.json" --state "$demo_dir/quickstart/state.json")
-ws "${emu[@]}" export --project quickstart --out "$demo_dir/exported"
-sed -n '1,12p' "$demo_dir/exported/eu-ai-series-a.yaml"
-echo "  ..."
-ws "${emu[@]}" plan "$demo_dir/exported" --detailed-exitcode
-step "state: what apply remembers (webhook secrets are masked)"
-ws --state "$demo_dir/multi-file/state.json" state list
-
-# --- apply (apply): a flaky API — 5xx errors and lost responses — and still no duplicates ------
-step "apply against a flaky API: 15% errors, 25% lost responses; nothing is created twice"
-flaky_log="$demo_dir/flaky.log"
-.venv/bin/websets-sync emulator serve --port 0 --data "$demo_dir/flaky.json" --seed 4 \
-  --error-rate 0.15 --lost-response-rate 0.25 >"$flaky_log" &
+say "7. A flaky API (15% errors, 25% of answers lost after the write): apply retries safely and
+   reconciles unknown outcomes, so nothing is created twice and no webhook secret is lost."
+"$cli" emulator serve --port 0 --data "$demo_dir/flaky.json" --seed 4 \
+  --error-rate 0.15 --lost-response-rate 0.25 >"$demo_dir/flaky.log" &
 flaky_pid=$!
-for _ in $(seq 50); do grep -q http "$flaky_log" && break; sleep 0.1; done
-flaky=(--api-url "$(grep -o 'http://[^ ]*/websets/v0' "$flaky_log")" --state "$demo_dir/flaky/state.json")
-EXA_API_KEY=demo ws "${flaky[@]}" apply examples/multi-file --auto-approve | grep -v '^      '
-EXA_API_KEY=demo ws "${flaky[@]}" plan examples/multi-file --detailed-exitcode | tail -n 3
-ws --state "$demo_dir/flaky/state.json" state list | grep -E 'ADDRESS|webhook/'
-kill "$flaky_pid"; wait "$flaky_pid" 2>/dev/null || true
-printf '\nDemo finished: every example set validated, planned, applied and re-planned with no changes.\n'
+for _ in $(seq 50); do grep -q http "$demo_dir/flaky.log" && break; sleep 0.1; done
+flaky=(--api-url "$(grep -o 'http://[^ ]*/websets/v0' "$demo_dir/flaky.log")")
+flaky+=(--state "$demo_dir/flaky-state.json")
+EXA_API_KEY=demo ws "${flaky[@]}" apply examples/multi-file --auto-approve | sed -n '1p;$p'
+EXA_API_KEY=demo ws "${flaky[@]}" plan examples/multi-file --detailed-exitcode | sed -n '1,2p' 
+ws --state "$demo_dir/flaky-state.json" state list | grep -E 'ADDRESS|webhook/'
+
+say "Demo finished. Next: README.md (Using it on your account) and examples/github for CI."

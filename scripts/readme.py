@@ -1,7 +1,7 @@
 """Regenerate the README's reference sections from their sources of truth.
 
 - the manifest reference, from schemas/manifest.schema.json;
-- the CLI reference, from the click commands in websets_sync/cli.py.
+- the CLI reference, from the click commands in websets_sync/cli/.
 
 Usage: `python scripts/readme.py` rewrites README.md in place; `--check` exits 1 when it is out of
 date (tests/test_ecosystem_readme.py runs the same check).
@@ -23,7 +23,7 @@ README = ROOT / "README.md"
 SCHEMA = ROOT / "schemas" / "manifest.schema.json"
 SOURCES = {
     "manifest-reference": "schemas/manifest.schema.json",
-    "cli-reference": "the click commands in websets_sync/cli.py",
+    "cli-reference": "the click commands in websets_sync/cli/",
 }
 
 Schema = Mapping[str, Any]
@@ -107,7 +107,9 @@ def _cell(text: str) -> str:
 def cli_reference(root: click.Group) -> str:
     parts = [
         "#### Global options\n",
-        "Given before the command, e.g. `websets-sync --no-color plan …`.\n",
+        "Given before or after the command: `websets-sync --no-color plan …` and "
+        "`websets-sync plan … --no-color` are the same. After the command, a bare `--emulator` "
+        "means the default file; name another one as `--emulator=FILE`.\n",
     ]
     root_ctx = click.Context(root, info_name="websets-sync", **root.context_settings)
     parts.append(_options_table(root, root_ctx))
@@ -134,11 +136,16 @@ def _commands(group: click.Group, path: list[str]) -> Iterator[tuple[list[str], 
             yield [*path, name], command
 
 
+#: The global options repeated on every command: listed once, under "Global options".
+GLOBAL_NAMES = {"api_url", "state", "emulator", "no_color", "debug"}
+
+
 def _options_table(command: click.Command, ctx: click.Context) -> str:
     rows = []
+    repeated = GLOBAL_NAMES if ctx.parent is not None else set()
     for param in command.get_params(ctx):
         record = param.get_help_record(ctx)
-        if record is None or not isinstance(param, click.Option):
+        if record is None or not isinstance(param, click.Option) or param.name in repeated:
             continue
         flags, help_text = record
         rows.append(f"| `{flags}` | {_cell(help_text)} |")

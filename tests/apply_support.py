@@ -107,7 +107,9 @@ class World:
 
     tmp: Path
     emulator: Emulator = field(
-        default_factory=lambda: Emulator(api_key=API_KEY, timing=Timing(search_seconds=0.0))
+        default_factory=lambda: Emulator(
+            api_key=API_KEY, timing=Timing(search_seconds=0.0, generate_seconds=0.0)
+        )
     )
     rate_limit: float | None = None
     #: Replaces the emulator as the network when set (wrappers that lose or fail requests).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -204,7 +205,16 @@ def test_wait_reports_progress_until_idle(project: Project) -> None:
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stdout.splitlines() if line.startswith("waiting: ")]
     assert lines[-1].startswith("waiting: 1/1 websets idle, searches 100% complete")
-    assert result.stdout.rstrip().endswith("All websets are idle.")
+    assert re.search(r"All websets are idle \(\d+s\)\.$", result.stdout.rstrip())
+    # What the searches found, next to the plan's estimate (to calibrate --pricing).
+    found = result.stdout.split("Searches found", 1)[1].splitlines()
+    assert found[:3] == [
+        " 10 of up to 10 estimated items:",
+        "  webset/ws-0/search/s0: 5 items found (estimated up to 5; $0.15–$0.55 of an "
+        "estimated $0.15–$0.55)",
+        "  webset/ws-0/search/s1: 5 items found (estimated up to 5; $0.15–$0.55 of an "
+        "estimated $0.15–$0.55)",
+    ]
 
 
 def test_ctrl_c_stops_waiting_without_harm(
@@ -216,4 +226,4 @@ def test_ctrl_c_stops_waiting_without_harm(
     monkeypatch.setattr("websets_sync.workflows.wait_until_idle", interrupted)
     result = project.run("apply", "--auto-approve", "--wait", str(project.manifest))
     assert result.exit_code == 0, result.output
-    assert "Stopped waiting. Searches and enrichments keep running" in result.stdout
+    assert "Stopped waiting after 0s. Searches and enrichments keep running" in result.stdout

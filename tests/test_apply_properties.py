@@ -38,7 +38,10 @@ def test_any_faulty_apply_then_one_clean_run_converges(
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         faults = Faults()  # the plan is read cleanly: the faults are for the apply
-        world = World(tmp, emulator=Emulator(faults=faults, seed=seed, timing=Timing(0.0)))
+        world = World(
+            tmp,
+            emulator=Emulator(faults=faults, seed=seed, timing=Timing(0.0, generate_seconds=0.0)),
+        )
         cancel = threading.Event()
         writes: list[str] = []
 

@@ -74,24 +74,33 @@ def test_ctrl_c_during_the_wait_just_stops_it(tmp_path: Path) -> None:
 
 def test_progress_view_plain_lines_only_when_something_changed(tmp_path: Path) -> None:
     out = io.StringIO()
-    view = WaitProgressView(Console(out=out), terminal=False)
+    now = [100.0]
+    view = WaitProgressView(Console(out=out), terminal=False, clock=lambda: now[0])
     running = WebsetProgress(Address.for_webset("a"), "w", "running", 40, 2)
     view([running])
     view([running])
+    now[0] += 75
     view([WebsetProgress(running.address, "w", "idle", 100, 5)])
     view.finish()
     assert out.getvalue().splitlines() == [
-        "waiting: 0/1 websets idle, searches 40% complete, 2 items found",
+        "waiting: 0/1 websets idle, searches 40% complete, 2 items found; busy: webset/a",
         "waiting: 1/1 websets idle, searches 100% complete, 5 items found",
-        "All websets are idle.",
+        "All websets are idle (1m 15s).",
     ]
 
 
 def test_progress_view_draws_a_bar_on_a_terminal() -> None:
     out = io.StringIO()
-    view = WaitProgressView(Console(out=out), terminal=True)
-    view([WebsetProgress(Address.for_webset("a"), "w", "running", 50, 3)])
+    now = [0.0]
+    view = WaitProgressView(Console(out=out), terminal=True, clock=lambda: now[0])
+    view(
+        [
+            WebsetProgress(Address.for_webset(name), "w", "running", 50, 3)
+            for name in ("a", "b", "c", "d", "e")
+        ]
+    )
+    now[0] = 42
     view.finish(stopped=True)
     text = out.getvalue()
-    assert text.startswith("\r[" + "#" * 12 + "-" * 12 + "] 0/1 websets idle, searches 50%")
-    assert "Stopped waiting." in text
+    assert text.startswith("\r[" + "#" * 12 + "-" * 12 + "] 0/5 websets idle, searches 50%")
+    assert "Stopped waiting after 42s. Still busy: webset/a, webset/b, webset/c and 2 more." in text

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from websets_sync.cli.root import _color_enabled, cli
+from websets_sync.cli.root import cli, color_enabled
 
 QUICKSTART = Path(__file__).parent.parent / "examples" / "quickstart"
 
@@ -99,4 +99,25 @@ def test_no_color_counts_only_when_not_empty(
 ) -> None:
     monkeypatch.setenv("NO_COLOR", value)
     monkeypatch.setattr("sys.stdout.isatty", lambda: True)
-    assert _color_enabled(False) is not disabled
+    assert color_enabled(False) is not disabled
+
+
+def test_a_rejected_api_key_says_to_check_exa_api_key(tmp_path: Path) -> None:
+    from websets_sync.emulator import Emulator, serve
+
+    server, base_url = serve(Emulator(api_key="the-right-key"))
+    try:
+        result = run(
+            "--state",
+            str(tmp_path / "state.json"),
+            "plan",
+            str(QUICKSTART),
+            env={"EXA_API_KEY": "a-wrong-key", "WEBSETS_SYNC_API_URL": f"{base_url}/websets/v0"},
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    # The real API answers a wrong key with 400 (API-NOTES §9 R5), not 401.
+    assert_clean_error(result, "GET /websets failed with HTTP 400: x-api-key header is invalid")
+    assert "check EXA_API_KEY" in result.stderr
+    assert "a-wrong-key" not in result.output + result.stderr

@@ -189,3 +189,45 @@ def test_client_repr_shows_neither_key_nor_url_credentials() -> None:
         repr(client)
         == "WebsetsClient(api_url='https://REDACTED@proxy.test/websets/v0', rate_limit=8.0)"
     )
+
+
+def test_the_recorded_404_shape_is_a_not_found_error_with_its_message() -> None:
+    # Verbatim from tests/replay/recordings/imports__get_import_not_found.json (R6).
+    body = {
+        "statusCode": 404,
+        "timestamp": "2025-11-23T17:15:33.606Z",
+        "message": "Import not found",
+        "error": "Not Found",
+        "path": "/v0/imports/import_nonexistent_12345",
+    }
+    script = Script(answer(404, body, headers={"X-Request-Id": "hdr_9"}))
+    with pytest.raises(NotFoundError) as caught:
+        make_client(script).get_webset("import_nonexistent_12345")
+    assert (caught.value.api_message, caught.value.tag, caught.value.request_id) == (
+        "Not Found: Import not found",
+        None,
+        "hdr_9",
+    )
+
+
+def test_the_recorded_400_for_a_wrong_key_is_an_auth_error_naming_exa_api_key() -> None:
+    # Verbatim from tests/replay/recordings/imports__create_import_invalid_api_key.json (R5).
+    body = {"requestId": "5d33e4235eb5b3a05b7e4cb192548d2f", "error": "x-api-key header is invalid"}
+    script = Script(answer(400, body))
+    with pytest.raises(AuthError) as caught:
+        make_client(script, max_retries=0).get_webset("ws_1")
+    error = caught.value
+    assert (error.status, error.api_message, error.tag) == (
+        400,
+        "x-api-key header is invalid",
+        None,
+    )
+    assert error.detail == "The API rejected the API key: check EXA_API_KEY."
+    assert len(script.requests) == 1  # a rejected key is not retried
+
+
+def test_other_400s_stay_plain_api_errors() -> None:
+    script = Script(answer(400, {"requestId": "r", "error": "count: is required"}))
+    with pytest.raises(ApiError) as caught:
+        make_client(script).create_webset({})
+    assert type(caught.value) is ApiError and caught.value.detail is None

@@ -231,3 +231,13 @@ def test_recall_estimate_means_recall_requested() -> None:
     assert diff_fields(Kind.SEARCH, {"query": "AI startups"}, live) == (
         FieldChange("recall", True, False),
     )
+
+
+def test_a_recall_estimate_not_worked_out_yet_is_not_a_change() -> None:
+    # Recorded (API-NOTES §9): a new search answers recall null even when recall was requested.
+    spec = {"query": "Fintech", "count": 2, "recall": True}
+    live = {"query": "Fintech", "count": 2, "behavior": "override", "recall": None}
+    assert diff_fields(Kind.SEARCH, spec, {**live, "status": "running"}) == ()
+    # Once the search has run, null means recall was not requested.
+    [change] = diff_fields(Kind.SEARCH, spec, {**live, "status": "completed"})
+    assert (change.path, change.after) == ("recall", True)

@@ -18,7 +18,9 @@ from ecosystem_support import ROOT, assert_command_exists, websets_sync_commands
 
 import websets_sync.cli.root as cli_module
 from websets_sync.cli.root import cli
+from websets_sync.manifest.pricing import load_pricing
 from websets_sync.manifest.schema import load_desired_state
+from websets_sync.model.pricing import Pricing
 
 README = ROOT / "README.md"
 
@@ -112,7 +114,7 @@ def test_concepts_a_newcomer_needs_are_explained() -> None:
     for heading in (
         "## Concepts",
         "## Exporting what you already have",
-        "## CI: plan on pull requests, apply on merge",
+        "## CI: plan on pull requests, apply on merge, check for drift daily",
         "## Exit codes",
         "## Troubleshooting",
         "## Shell completion",
@@ -139,7 +141,12 @@ def test_concepts_a_newcomer_needs_are_explained() -> None:
 def test_exit_codes_table_matches_the_cli() -> None:
     table = readme().split("## Exit codes", 1)[1].split("##", 1)[0]
     codes = re.findall(r"^\| (\d) \|", table, re.MULTILINE)
-    expected = [cli_module.EXIT_OK, cli_module.EXIT_ERROR, cli_module.EXIT_CHANGES]
+    expected = [
+        cli_module.EXIT_OK,
+        cli_module.EXIT_ERROR,
+        cli_module.EXIT_CHANGES,
+        cli_module.EXIT_OVER_BUDGET,
+    ]
     assert [int(code) for code in codes] == expected
 
 
@@ -178,7 +185,7 @@ def test_shell_completion_works_as_documented(shell: str) -> None:
 
 
 def test_the_manifest_example_in_the_readme_is_valid(tmp_path: Path) -> None:
-    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme(), re.DOTALL) if "version: 1" in b]
+    blocks = [b for b in yaml_blocks() if "version: 1" in b and "project:" in b]
     assert len(blocks) == 1
     (tmp_path / "example.yaml").write_text(blocks[0], encoding="utf-8")
     env = {"CRM_WEBHOOK_URL": "https://crm.example.com/hook"}
@@ -210,13 +217,31 @@ def test_install_docs_name_no_release_that_does_not_exist() -> None:
     for name, text in docs.items():
         assert "0.1.0" not in text, name
         assert not re.search(r"rev: v\d", text), name
+    assert GIT_INSTALL in docs["README.md"]
+    # the workflows install from git at a pinned commit unless WEBSETS_SYNC_VERSION names a
+    # release (tests/test_ecosystem_workflow_hardening.py runs that step)
     for name in (
-        "README.md",
         "examples/github/websets-plan.yml",
         "examples/github/websets-apply.yml",
+        "examples/github/websets-drift.yml",
     ):
-        assert GIT_INSTALL in docs[name], name
+        assert 'WEBSETS_SYNC_VERSION: ""' in docs[name], name
+        assert (
+            'requirement="websets-sync @ git+$WEBSETS_SYNC_GIT@$WEBSETS_SYNC_COMMIT"'
+            in (docs[name])
+        ), name
     usage = readme().split("## Using it on your account", 1)[1].split("```", 2)[1]
     assert "pip install websets-sync " in usage and GIT_INSTALL in usage
     for name in ("README.md", ".pre-commit-hooks.yaml"):
         assert "rev: <commit-sha>" in docs[name] and "tag you created" in docs[name], name
+
+
+def yaml_blocks() -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", readme(), re.DOTALL)
+
+
+def test_the_pricing_file_example_in_the_readme_is_valid(tmp_path: Path) -> None:
+    (block,) = [b for b in yaml_blocks() if "perItem:" in b]
+    (tmp_path / "pricing.yaml").write_text(block, encoding="utf-8")
+    pricing = load_pricing(tmp_path / "pricing.yaml", {})
+    assert pricing == Pricing("acme-2026-q3", 0.025, 0.04, 0.004, 0.02)

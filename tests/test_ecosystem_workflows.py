@@ -21,41 +21,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from ecosystem_support import (
     ROOT,
     assert_command_exists,
     websets_sync_commands,
 )
+from workflow_support import (
+    APPLY,
+    DRIFT,
+    PLAN,
+    RECIPE,
+    load,
+    run_github_script,
+    run_scripts,
+    step,
+    steps,
+)
 
-WORKFLOWS = ROOT / "examples" / "github"
-PLAN = WORKFLOWS / "websets-plan.yml"
-APPLY = WORKFLOWS / "websets-apply.yml"
 VALID_STATE = (
     '{"version": 1, "serial": 1, "lineage": "l-1", "project": "p", "resources": '
     '{"webhook/a": {"id": "webhook_1", "secret": "whsec_plain"}}}\n'
 )
-
-
-def load(path: Path) -> dict[str, Any]:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    # YAML 1.1 reads the key `on` as the boolean True.
-    document["on"] = document.pop(True)
-    return dict(document)
-
-
-def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
-    return [step for job in workflow["jobs"].values() for step in job["steps"]]
-
-
-def step(workflow: dict[str, Any], name: str) -> dict[str, Any]:
-    matches = [s for s in steps(workflow) if s.get("name") == name]
-    assert len(matches) == 1, f"expected one step named {name!r}"
-    return matches[0]
-
-
-def run_scripts(workflow: dict[str, Any]) -> list[str]:
-    return [s["run"] for s in steps(workflow) if "run" in s]
 
 
 # --- structure -----------------------------------------------------------------------------------
@@ -65,7 +51,13 @@ def test_plan_workflow_triggers_permissions_and_jobs() -> None:
     workflow = load(PLAN)
     assert list(workflow["on"]) == ["pull_request"]
     assert "websets/**" in workflow["on"]["pull_request"]["paths"]
-    assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
+    # least privilege: nothing for the workflow, each job asks for what it needs
+    assert workflow["permissions"] == {}
+    for job in ("validate", "plan"):
+        assert workflow["jobs"][job]["permissions"] == {
+            "contents": "read",
+            "pull-requests": "write",
+        }
     assert workflow["jobs"]["plan"]["needs"] == "validate"
     # forks get no secrets: only validate runs for them
     assert "head.repo.full_name == github.repository" in workflow["jobs"]["plan"]["if"]
@@ -76,7 +68,8 @@ def test_apply_workflow_triggers_concurrency_and_permissions() -> None:
     assert workflow["on"]["push"]["branches"] == ["main"]
     assert "workflow_dispatch" in workflow["on"]
     assert workflow["concurrency"] == {"group": "websets-sync-apply", "cancel-in-progress": False}
-    assert workflow["permissions"] == {"contents": "write"}
+    assert workflow["permissions"] == {}
+    assert workflow["jobs"]["apply"]["permissions"] == {"contents": "write"}
     # the state is saved even when apply failed part-way, but only when it was restored (a wrong
     # key must not lead to the stored state being overwritten)
     assert step(workflow, "Restore the state file")["id"] == "restore"
@@ -86,7 +79,7 @@ def test_apply_workflow_triggers_concurrency_and_permissions() -> None:
     )
 
 
-@pytest.mark.parametrize("path", [PLAN, APPLY], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", RECIPE, ids=lambda p: p.name)
 def test_only_first_party_actions_are_used(path: Path) -> None:
     used = {s["uses"].split("@")[0] for s in steps(load(path)) if "uses" in s}
     assert used <= {
@@ -98,7 +91,7 @@ def test_only_first_party_actions_are_used(path: Path) -> None:
     assert used
 
 
-@pytest.mark.parametrize("path", [PLAN, APPLY], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", RECIPE, ids=lambda p: p.name)
 def test_secrets_reach_only_the_steps_that_need_them(path: Path) -> None:
     workflow = load(path)
     for s in steps(workflow):
@@ -133,7 +126,7 @@ def test_plan_job_posts_one_sticky_comment_and_uploads_the_saved_plan() -> None:
 # --- the commands the workflows run exist with the flags they use --------------------------------
 
 
-@pytest.mark.parametrize("path", [PLAN, APPLY], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", RECIPE, ids=lambda p: p.name)
 def test_every_websets_sync_command_exists_with_its_flags(path: Path) -> None:
     commands = [c for script in run_scripts(load(path)) for c in websets_sync_commands(script)]
     assert commands, "the workflow runs websets-sync"
@@ -165,30 +158,6 @@ def test_the_recipe_runs_validate_plan_and_apply_as_documented() -> None:
 
 # --- the sticky comment script, run under node -------------------------------------------------
 
-_HARNESS = r"""
-const fs = require('fs');
-const script = fs.readFileSync(process.argv[2], 'utf8');
-const existing = JSON.parse(process.argv[3]);
-const calls = [];
-const github = {
-  paginate: async (fn, args) => fn(args),
-  rest: { issues: {
-    listComments: (args) => existing,
-    updateComment: async (args) => { calls.push({ op: 'update', ...args }); },
-    createComment: async (args) => { calls.push({ op: 'create', ...args }); },
-  } },
-};
-const context = {
-  serverUrl: 'https://github.com', runId: 42, repo: { owner: 'o', repo: 'r' },
-  issue: { number: 7 }, payload: { pull_request: { head: { sha: 'abcdef1234567' } } },
-};
-const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
-new AsyncFunction('require', 'github', 'context', script)(require, github, context)
-  .then(() => console.log(JSON.stringify(calls)))
-  .catch((e) => { console.error(e); process.exit(1); });
-"""
-
-
 PLAN_COMMENT = "Post the plan as a sticky comment"
 VALIDATE_COMMENT = "Say in the plan comment that there is no plan"
 
@@ -198,29 +167,24 @@ def run_comment_script(
     existing: list[dict[str, Any]],
     exit_code: str,
     step_name: str = PLAN_COMMENT,
+    *,
+    budget_error: bool = False,
 ) -> Any:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
-    comment_step = step(load(PLAN), step_name)
-    script = comment_step["with"]["script"]
-    (tmp_path / "script.js").write_text(script, encoding="utf-8")
-    (tmp_path / "harness.js").write_text(_HARNESS, encoding="utf-8")
     (tmp_path / "plan.md").write_text("## Plan: 1 to create\n", encoding="utf-8")
-    (tmp_path / "plan.err").write_text("Error: EXA_API_KEY is not set\n", encoding="utf-8")
+    error = (
+        "Error: the plan is over budget: it may cost up to $4.40 now (--max-usd is $2.00)\n"
+        if budget_error
+        else "Error: EXA_API_KEY is not set\n"
+    )
+    (tmp_path / "plan.err").write_text(error, encoding="utf-8")
     (tmp_path / "validate.out").write_text(
         "websets/a.yaml:3: unknown field 'qury'\n", encoding="utf-8"
     )
-    env = {**os.environ, **comment_step["env"], "EXIT_CODE": exit_code}
-    result = subprocess.run(
-        [node, "harness.js", "script.js", json.dumps(existing)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
+    comment_step = step(load(PLAN), step_name)
+    result = run_github_script(
+        tmp_path, comment_step, {"comments": existing}, {"EXIT_CODE": exit_code}
     )
-    return json.loads(result.stdout)
+    return result["calls"]
 
 
 def test_first_plan_creates_the_comment(tmp_path: Path) -> None:
@@ -245,6 +209,17 @@ def test_a_failed_plan_posts_its_error(tmp_path: Path) -> None:
     assert "`websets-sync plan` failed" in calls[0]["body"]
     assert "Error: EXA_API_KEY is not set" in calls[0]["body"]
     assert "## Plan: 1 to create" not in calls[0]["body"]
+
+
+def test_an_over_budget_plan_posts_the_plan_and_the_budget_error(tmp_path: Path) -> None:
+    calls = run_comment_script(tmp_path, [], "3", budget_error=True)
+    body = calls[0]["body"]
+    assert "## Plan: 1 to create" in body
+    assert "Over budget: apply will refuse this plan." in body
+    assert "Error: the plan is over budget: it may cost up to $4.40 now" in body
+    assert step(load(PLAN), "Fail when the plan is over budget")["if"] == (
+        "steps.plan.outputs.exitcode == '3'"
+    )
 
 
 def test_a_step_failing_before_plan_still_replaces_the_old_plan(tmp_path: Path) -> None:
@@ -402,7 +377,7 @@ def _store_state(origin: Path, tmp_path: Path) -> None:
     assert saved.returncode == 0, saved.stderr
 
 
-@pytest.mark.parametrize("workflow", [APPLY, PLAN], ids=lambda p: p.name)
+@pytest.mark.parametrize("workflow", [APPLY, PLAN, DRIFT], ids=lambda p: p.name)
 def test_a_wrong_state_key_fails_the_restore_and_leaves_no_file(
     tmp_path: Path, origin: Path, workflow: Path
 ) -> None:
@@ -518,7 +493,11 @@ def test_recipe_steps_plan_apply_and_replan_for_real(tmp_path: Path) -> None:
             "GITHUB_OUTPUT": str(outputs),
             "GITHUB_STEP_SUMMARY": str(summary),
         }
-        pr, merge = load(PLAN), load(APPLY)
+        pr, merge, daily = load(PLAN), load(APPLY), load(DRIFT)
+        run_step(daily, "Plan", repo, env)
+        assert outputs.read_text() == "exitcode=2\n"  # the account lacks what is declared: drift
+        assert (repo / "plan.md").read_text().startswith("#")
+        outputs.write_text("")
         run_step(pr, "Validate manifests", repo, env)
         run_step(pr, "Plan", repo, env)
         assert outputs.read_text() == "exitcode=2\n"  # changes present, not an error
@@ -534,5 +513,8 @@ def test_recipe_steps_plan_apply_and_replan_for_real(tmp_path: Path) -> None:
         outputs.write_text("")
         run_step(pr, "Plan", repo, env)
         assert outputs.read_text() == "exitcode=0\n"  # the next pull request sees no changes
+        outputs.write_text("")
+        run_step(daily, "Plan", repo, env)
+        assert outputs.read_text() == "exitcode=0\n"  # and the daily check finds no drift
     state = repo / ".websets-sync" / "state.json"
     assert stat.S_IMODE(state.stat().st_mode) == 0o600

@@ -43,7 +43,7 @@ def test_serve_prints_its_url_answers_and_persists(tmp_path: Path) -> None:
             f"{api_url}/websets", json={"externalId": "cli"}, headers={"x-api-key": "sekret"}
         )
         assert created.status_code == 201
-        assert httpx.get(f"{api_url}/websets", headers={"x-api-key": "other"}).status_code == 401
+        assert httpx.get(f"{api_url}/websets", headers={"x-api-key": "other"}).status_code == 400
     with _serve("--data", str(data)) as api_url:
         again = httpx.get(f"{api_url}/websets/cli", headers={"x-api-key": "any"})
         assert (again.status_code, again.json()["id"]) == (200, created.json()["id"])

@@ -45,7 +45,7 @@ def _webset(api: httpx.Client, **body: Any) -> dict[str, Any]:
     return result
 
 
-def test_search_progresses_created_running_completed_on_the_clock(
+def test_search_is_running_at_once_then_progresses_on_the_clock(
     api: httpx.Client, clock: Clock
 ) -> None:
     webset = _webset(api, search={"query": "Solar installers in Spain", "count": 9})
@@ -53,15 +53,16 @@ def test_search_progresses_created_running_completed_on_the_clock(
     seen = []
     for _ in range(5):
         search = api.get(path).json()
-        seen.append((search["status"], search["progress"]["found"]))
+        seen.append((search["status"], search["progress"]["found"], search["progress"]["timeLeft"]))
         clock.advance(3)
-    # 10 s in all: "created" for the first 10%, then found grows linearly up to count.
+    # Recorded: running at once with timeLeft null; after generate_seconds (0.5 s) found grows
+    # linearly up to count at 10 s.
     assert seen == [
-        ("created", 0),
-        ("running", 2),
-        ("running", 5),
-        ("running", 8),
-        ("completed", 9),
+        ("running", 0, None),
+        ("running", 2, 7),
+        ("running", 5, 4),
+        ("running", 8, 1),
+        ("completed", 9, 0),
     ]
     final = api.get(path).json()
     assert final["progress"]["completion"] == 100
@@ -110,7 +111,12 @@ def test_webset_is_running_until_searches_and_enrichments_finish(
     assert result["result"] and result["result"][0].startswith("+1 555")
 
 
-def test_override_search_discards_earlier_items_append_keeps_them(
+def _item_ids(api: httpx.Client, webset: dict[str, Any]) -> set[str]:
+    items = api.get(f"/websets/{webset['id']}/items", params={"limit": 100}).json()["data"]
+    return {item["id"] for item in items}
+
+
+def test_override_search_keeps_the_earlier_items_that_match_append_keeps_all(
     api: httpx.Client, clock: Clock
 ) -> None:
     webset = _webset(api, search={"query": "Breweries", "count": 3})
@@ -118,18 +124,45 @@ def test_override_search_discards_earlier_items_append_keeps_them(
     searches = f"/websets/{webset['id']}/searches"
     api.post(searches, json={"query": "Craft breweries", "count": 2, "behavior": "append"})
     clock.advance(10)
-    assert len(api.get(f"/websets/{webset['id']}/items").json()["data"]) == 5
+    earlier = _item_ids(api, webset)
+    assert len(earlier) == 5
     api.post(searches, json={"query": "Cideries", "count": 1})  # behavior defaults to override
     clock.advance(10)
-    assert len(api.get(f"/websets/{webset['id']}/items").json()["data"]) == 1
+    after = _item_ids(api, webset)
+    # The spec: override re-evaluates earlier items and keeps the matches (seeded: 1 of 5 here),
+    # then adds what the new search finds.
+    assert len(earlier & after) == 1
+    assert len(after - earlier) == 1
 
 
-def test_search_create_answers_200_and_validates(api: httpx.Client) -> None:
+def test_override_discards_items_of_another_entity_and_scope_forces_override(
+    api: httpx.Client, clock: Clock
+) -> None:
+    webset = _webset(api, search={"query": "Breweries", "count": 3})
+    clock.advance(10)
+    searches = f"/websets/{webset['id']}/searches"
+    people = {"query": "Brewers", "count": 1, "entity": {"type": "person"}}
+    scoped = api.post(
+        searches,
+        json={**people, "behavior": "append", "scope": [{"source": "webset", "id": webset["id"]}]},
+    ).json()
+    assert scoped["behavior"] == "override"  # the spec: with scope, the behavior is override
+    clock.advance(10)
+    items = api.get(f"/websets/{webset['id']}/items").json()["data"]
+    assert [item["properties"]["type"] for item in items] == ["person"]
+
+
+def test_search_create_answers_201_as_recorded_and_validates(api: httpx.Client) -> None:
     webset = _webset(api)
     searches = f"/websets/{webset['id']}/searches"
-    created = api.post(searches, json={"query": "Papers on protein folding", "count": 2})
-    assert created.status_code == 200
-    assert created.json()["entity"] == {"type": "research_paper"}
+    body = {"query": "Papers on protein folding", "count": 2, "metadata": {"k": "v"}}
+    created = api.post(searches, json=body)
+    assert created.status_code == 201
+    answer = created.json()
+    assert answer["entity"] == {"type": "research_paper"}
+    # Recorded (R12, R3): metadata is not kept; generated criteria come later.
+    assert (answer["metadata"], answer["criteria"], answer["status"]) == ({}, [], "running")
+    assert api.get(f"{searches}/{answer['id']}").json()["metadata"] == {}
     missing_count = api.post(searches, json={"query": "x"})
     assert (missing_count.status_code, missing_count.json()["error"]) == (400, "count: is required")
     bad_behavior = api.post(searches, json={"query": "x", "count": 1, "behavior": "merge"})
@@ -149,34 +182,50 @@ def test_cancel_webset_cancels_searches_and_enrichments(api: httpx.Client) -> No
     assert canceled["enrichments"][0]["status"] == "canceled"
 
 
-def test_enrichment_create_is_200_and_the_eleventh_is_400(api: httpx.Client) -> None:
-    webset = _webset(api, enrichments=[{"description": f"Fact {n}"} for n in range(9)])
+def test_enrichment_create_is_201_and_no_source_limits_how_many(
+    api: httpx.Client, clock: Clock
+) -> None:
+    webset = _webset(api, enrichments=[{"description": f"Fact {n}"} for n in range(11)])
     path = f"/websets/{webset['id']}/enrichments"
-    tenth = api.post(path, json={"description": "Number of employees"})
-    assert (tenth.status_code, tenth.json()["format"]) == (200, "number")
-    eleventh = api.post(path, json={"description": "One too many"})
-    assert eleventh.status_code == 400
-    assert "at most 10 enrichments" in eleventh.json()["error"]
+    twelfth = api.post(path, json={"description": "Number of employees"})
+    assert (twelfth.status_code, twelfth.json()["format"]) == (201, "number")
+    # Recorded (R3): title and instructions are generated a moment later.
+    assert (twelfth.json()["title"], twelfth.json()["instructions"]) == (None, None)
+    clock.advance(1)
+    reread = api.get(f"{path}/{twelfth.json()['id']}").json()
+    assert reread["title"] == "Number Of Employees"
+    assert reread["instructions"].startswith("For each item, find: Number of employees")
 
 
-def test_enrichment_patch_answers_empty_200_and_reruns(api: httpx.Client, clock: Clock) -> None:
+def test_enrichment_patch_answers_the_updated_enrichment_and_reruns(
+    api: httpx.Client, clock: Clock
+) -> None:
     webset = _webset(api, enrichments=[{"description": "Founding year", "metadata": {"a": "1"}}])
     enrichment = webset["enrichments"][0]
     path = f"/websets/{webset['id']}/enrichments/{enrichment['id']}"
     clock.advance(5)
     assert api.get(path).json()["status"] == "completed"
     response = api.patch(path, json={"format": "options", "options": [{"label": "Old"}]})
-    assert (response.status_code, response.content) == (200, b"")
-    assert "content-type" not in response.headers
+    assert response.status_code == 200
+    answered = response.json()
+    # Recorded (R2): the updated enrichment, its generated fields null again until regenerated.
+    assert (answered["id"], answered["title"], answered["instructions"]) == (
+        enrichment["id"],
+        None,
+        None,
+    )
     reread = api.get(path).json()
+    assert reread == answered
     assert (reread["format"], reread["options"], reread["status"]) == (
         "options",
         [{"label": "Old"}],
         "pending",
     )
-    assert api.patch(path, json={"format": "url", "options": [{"label": "x"}]}).status_code == 400
     assert api.patch(path, json={"format": "url"}).status_code == 200
     assert api.get(path).json()["options"] is None  # switching format drops the options
+    # No source forbids options with another format: they are kept as sent.
+    with_url = api.patch(path, json={"format": "url", "options": [{"label": "x"}]})
+    assert (with_url.status_code, with_url.json()["options"]) == (200, [{"label": "x"}])
     assert api.patch(path, json={"format": "options"}).status_code == 400  # needs options
     api.patch(path, json={"metadata": {"b": "2"}})
     assert api.get(path).json()["metadata"] == {"b": "2"}  # replaced, not merged

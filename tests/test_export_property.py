@@ -172,7 +172,9 @@ def test_export_after_any_apply_and_edits_plans_no_changes(
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        emulator = Emulator(timing=Timing(search_seconds=0.0, enrichment_seconds=0.0))
+        emulator = Emulator(
+            timing=Timing(search_seconds=0.0, enrichment_seconds=0.0, generate_seconds=0.0)
+        )
         client = WebsetsClient(
             httpx.Client(transport=emulator.transport()),
             api_key="k",

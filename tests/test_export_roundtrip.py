@@ -16,7 +16,7 @@ import pytest
 from websets_sync.apply.runner import apply_plan
 from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.emulator import Emulator, Timing
-from websets_sync.export import export_state, render_files
+from websets_sync.export import export_state, remembered_names, render_files
 from websets_sync.fetch import fetch_live_state
 from websets_sync.manifest.schema import load_desired_state
 from websets_sync.model import TAG_PROJECT, Address
@@ -35,7 +35,9 @@ class Account:
 
     tmp: Path
     emulator: Emulator = field(
-        default_factory=lambda: Emulator(timing=Timing(search_seconds=0.0, enrichment_seconds=0.0))
+        default_factory=lambda: Emulator(
+            timing=Timing(search_seconds=0.0, enrichment_seconds=0.0, generate_seconds=0.0)
+        )
     )
 
     def __post_init__(self) -> None:
@@ -60,7 +62,10 @@ class Account:
         assert result.ok, result
 
     def export(self, project: str, folder: Path) -> list[Path]:
-        result = export_state(fetch_live_state(self.client), project)
+        # As the CLI does: the state file names objects without tags (searches have none on the
+        # real API, API-NOTES §9 R12).
+        remembered = remembered_names(load_state(self.state_path), project)
+        result = export_state(fetch_live_state(self.client), project, remembered=remembered)
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in render_files(result, "schema.json").items():
             (folder / name).write_text(text, encoding="utf-8")

@@ -21,6 +21,7 @@ from websets_sync.model import (
     LiveWebset,
 )
 from websets_sync.plan import Action, FieldChange, Plan, PlanOptions, build_plan
+from websets_sync.plan.types import Per, Usage
 from websets_sync.state.store import ResourceState, State
 
 P = "growth"
@@ -171,7 +172,9 @@ def test_drift_in_each_child_kind_is_an_update() -> None:
         FieldChange("cadence.cron", "0 9 * * 2", "0 9 * * 1"),
         FieldChange("status", "disabled", "enabled"),
     )
-    assert not mon.paid
+    # Enabling a monitor raises its spend from nothing to a weekly run of 5 items (4.35 runs a
+    # month, rounded up), each enriched once: paid, per month (DESIGN §12).
+    assert mon.paid and mon.usage == Usage(22, 22, Per.MONTH)
 
 
 def test_changed_search_definition_runs_a_new_search() -> None:

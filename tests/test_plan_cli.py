@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner, Result
+from jsonschema import Draft202012Validator
 
 from websets_sync.cli.root import cli
 from websets_sync.client.endpoints import WebsetsClient
@@ -42,6 +43,15 @@ def test_out_writes_a_saved_plan_that_reads_back(tmp_path: Path) -> None:
     assert len(saved.manifest_fingerprint) == 64
     assert saved.contract["summary"]["create"] == 4
     assert "abc123" not in out.read_text()
+
+
+def test_a_saved_plan_follows_the_published_plan_schema(tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    assert plan(tmp_path, "--out", str(out)).exit_code == 0
+    schema = json.loads((Path(__file__).parent.parent / "schemas" / "plan.schema.json").read_text())
+    document = json.loads(out.read_text())
+    assert [e.message for e in Draft202012Validator(schema).iter_errors(document)] == []
+    assert {"manifest_paths", "manifest_fingerprint", "live_fingerprints"} <= document.keys()
 
 
 def test_step_summary_gets_the_markdown_view(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 import pytest
 from click.testing import CliRunner
+from jsonschema import Draft202012Validator
 
 from websets_sync.apply.runner import apply_plan
 from websets_sync.cli.root import cli
@@ -45,10 +46,9 @@ from websets_sync.plan import PlanOptions, build_plan
 from websets_sync.state.store import StateStore
 
 SCENARIOS = Path(__file__).parent / "scenarios"
+ROOT = Path(__file__).parent.parent
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
-ID_PATTERN = re.compile(
-    r"\b(webset_search|webset_enrichment|webset|monitor|webhook)_[0-9a-z]{22}\b"
-)
+ID_PATTERN = re.compile(r"\b(wsearch|wenrich|webset|monitor|webhook)_[0-9a-z]{26}\b")
 EMULATOR_URL = "http://emulator.local/websets/v0"
 #: Credentials in the scenario manifests' webhook URLs: never in any view.
 SECRETS = ("abc123", "hunter2", "zzz")
@@ -224,3 +224,14 @@ def test_apply_then_plan_shows_no_changes(folder: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "No changes." in result.stdout
     assert "Warnings" not in result.stdout
+
+
+def test_every_json_golden_follows_the_published_plan_schema() -> None:
+    schema = json.loads((ROOT / "schemas" / "plan.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    validator = Draft202012Validator(schema)
+    goldens = sorted(SCENARIOS.glob("*/expected.json"))
+    assert len(goldens) >= 15  # every scenario that plans (the others end in an error)
+    for golden in goldens:
+        errors = [e.message for e in validator.iter_errors(json.loads(golden.read_text()))]
+        assert errors == [], golden

@@ -78,6 +78,8 @@ def test_json_is_the_contract() -> None:
         "reason": "not in live state",
         "paid": True,
         "destructive": False,
+        "inline": False,
+        "estimated_items": None,
         "fields": [{"path": "title", "before": None, "after": "Leads"}],
     }
     assert data["summary"] == {
@@ -88,6 +90,11 @@ def test_json_is_the_contract() -> None:
         "adopt": 0,
         "replace": 0,
         "no-op": 0,
+        "estimate": {
+            "once": {"items": 0, "cells": 0, "usd": {"low": 0.0, "high": 0.0}},
+            "month": {"items": 0, "cells": 0, "usd": {"low": 0.0, "high": 0.0}},
+            "pricing": "exa-published",
+        },
     }
     assert data["skipped"][0]["address"] == "webhook/x"
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 
 class WebsetsSyncError(Exception):
@@ -65,12 +65,12 @@ class Problem:
 class ManifestError(WebsetsSyncError):
     """The manifests are invalid. ``problems`` lists every error (and warning) found."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], what: str = "manifests are") -> None:
         errors = [p for p in problems if p.severity == "error"]
         count = len(errors)
         noun = "error" if count == 1 else "errors"
         super().__init__(
-            f"manifests are invalid ({count} {noun})",
+            f"{what} invalid ({count} {noun})",
             detail="\n".join(str(p) for p in problems),
         )
         self.problems = problems
@@ -106,7 +106,14 @@ class ApiError(WebsetsSyncError):
 
 
 class AuthError(ApiError):
-    """401/403: the API key is missing, wrong or lacks permission."""
+    """401/403, or the real API's 400 ``x-api-key header is invalid``: the API key is missing,
+    wrong or lacks permission."""
+
+    HINT = "The API rejected the API key: check EXA_API_KEY."
+
+    def __init__(self, **fields: Any) -> None:
+        super().__init__(**fields)
+        self.detail = self.HINT
 
 
 class NotFoundError(ApiError):
@@ -139,6 +146,10 @@ class UnknownOutcomeError(WebsetsSyncError):
 
 class PlanError(WebsetsSyncError):
     """The plan cannot be made as asked (ownership conflict, preventDestroy, bad target…)."""
+
+
+class BudgetError(PlanError):
+    """The plan may cost more than its budget (``--max-usd`` or the manifests' ``budget``)."""
 
 
 class StalePlanError(PlanError):

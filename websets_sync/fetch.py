@@ -3,6 +3,11 @@
 Two listings and nothing more: the websets listing embeds every webset's searches, enrichments
 and monitors, and the webhooks listing holds the webhooks. A plan over W websets and H webhooks
 costs max(1, ceil(W/100)) + max(1, ceil(H/200)) requests.
+
+Every list of the live state is oldest first, whatever order the API answers in: the real API
+lists newest first (API-NOTES §9 R7) and orders a webset's enrichments differently from one read
+to the next, while "the oldest search", "the newest of duplicates" and export order must not
+depend on that.
 """
 
 from __future__ import annotations
@@ -24,27 +29,34 @@ class LiveReader(Protocol):
 
 def fetch_live_state(client: LiveReader) -> LiveState:
     # A project lease is a webset only as a lock: never drift, never exported, never deleted.
-    websets = tuple(live_webset(data) for data in client.iter_websets() if not is_lease(data))
-    webhooks = tuple(_objects(Kind.WEBHOOK, client.iter_webhooks()))
+    websets = tuple(
+        live_webset(data) for data in _oldest_first(client.iter_websets()) if not is_lease(data)
+    )
+    webhooks = tuple(_objects(Kind.WEBHOOK, _oldest_first(client.iter_webhooks())))
     return LiveState(websets=websets, webhooks=webhooks)
 
 
 def live_webset(data: Mapping[str, Any]) -> LiveWebset:
-    """A webset from its listing entry, children included (searches oldest first)."""
-    searches = sorted(_embedded(data, "searches"), key=lambda s: str(s.get("createdAt") or ""))
+    """A webset from its listing entry, children included (each kind oldest first)."""
     return LiveWebset(
         webset=LiveObject(Kind.WEBSET, str(data["id"]), data),
-        searches=tuple(_objects(Kind.SEARCH, searches)),
+        searches=tuple(_objects(Kind.SEARCH, _embedded(data, "searches"))),
         enrichments=tuple(_objects(Kind.ENRICHMENT, _embedded(data, "enrichments"))),
         monitors=tuple(_objects(Kind.MONITOR, _embedded(data, "monitors"))),
     )
+
+
+def _oldest_first(items: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """By creation time; ties (the same millisecond) by id, which sorts in creation order for
+    the API's ULID-like ids."""
+    return sorted(items, key=lambda item: (str(item.get("createdAt") or ""), str(item["id"])))
 
 
 def _embedded(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     value = data.get(key)
     if not isinstance(value, list):
         return []
-    return [item for item in value if isinstance(item, Mapping) and "id" in item]
+    return _oldest_first(item for item in value if isinstance(item, Mapping) and "id" in item)
 
 
 def _objects(kind: Kind, items: Iterable[Mapping[str, Any]]) -> list[LiveObject]:

@@ -15,6 +15,20 @@ SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "exa-openapi" / "ex
 API_KEY = "test"
 #: Not part of the spec: the emulator's stand-in for the signed upload URL of an import.
 UPLOAD_SUFFIX = "/upload"
+#: Where the recorded real API (API-NOTES §9 R1) answers another code than the spec documents:
+#: the body is checked against the documented success schema.
+RECORDED_STATUS = {
+    ("POST", "/v0/websets/{webset}/searches"): ("201", "200"),
+    ("POST", "/v0/websets/{webset}/enrichments"): ("201", "200"),
+}
+#: Where the spec documents an empty body but the real API was recorded answering one (R2).
+RECORDED_BODY = {("PATCH", "/v0/websets/{webset}/enrichments/{id}"): "WebsetEnrichment"}
+#: Error bodies: the documented one, and the two the real API was recorded answering (R5, R6).
+ERROR_SHAPES = (
+    {"requestId", "error", "tag"},
+    {"requestId", "error"},
+    {"statusCode", "timestamp", "message", "error", "path"},
+)
 
 
 @dataclass
@@ -81,19 +95,25 @@ class SpecChecker:
 
     def check(self, exchange: Exchange) -> None:
         if exchange.status >= 400:
-            assert set(exchange.body) >= {"requestId", "error", "tag"}, exchange.body
+            assert set(exchange.body) in ERROR_SHAPES, exchange.body
         if self.spec is None:
             return
         template, op = self.operation(exchange.method, exchange.path)
         responses = op["responses"]
         if exchange.status >= 400:
             return
-        assert str(exchange.status) in responses, (
+        status = str(exchange.status)
+        recorded, documented = RECORDED_STATUS.get((exchange.method, template), (None, None))
+        if status == recorded:
+            status = str(documented)
+        assert status in responses, (
             f"{exchange.method} {template} answered {exchange.status}; "
             f"the spec documents {sorted(responses)}"
         )
-        content = responses[str(exchange.status)].get("content", {})
+        content = responses[status].get("content", {})
         schema = content.get("application/json", {}).get("schema")
+        if (exchange.method, template) in RECORDED_BODY:
+            schema = {"$ref": f"#/components/schemas/{RECORDED_BODY[exchange.method, template]}"}
         if schema is None:
             assert exchange.body is None, f"{exchange.method} {template} must have an empty body"
         else:

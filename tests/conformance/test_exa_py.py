@@ -74,7 +74,7 @@ def test_websets_create_get_list_update_cancel_delete(
     assert created.external_id == "acme-leads"
     assert created.status == "running"
     assert created.dashboard_url
-    assert created.title  # generated from the search query
+    assert created.title is None  # recorded: generated from the search query a moment later
     assert [s.query for s in created.searches] == ["AI startups in Berlin that raised a seed round"]
     assert created.searches[0].metadata == {}
     assert [e.description for e in created.enrichments] == ["Name of the CEO"]
@@ -83,7 +83,7 @@ def test_websets_create_get_list_update_cancel_delete(
     assert by_external_id.id == created.id
     served.clock.advance(10)
     expanded = exa.websets.get(created.id, expand=["items"])
-    assert expanded.status == "idle"
+    assert expanded.title and expanded.status == "idle"
     assert expanded.items is not None and len(expanded.items) == 4
     assert [w.id for w in exa.websets.list(limit=100).data] == [created.id]
 
@@ -114,7 +114,8 @@ def test_searches_progress_and_items(served: Served, spec_checker: SpecChecker) 
             query="Robotics startups in Munich", count=3, behavior="append", metadata={"k": "v"}
         ),
     )
-    assert (search.status, search.metadata, search.progress.found) == ("created", {"k": "v"}, 0)
+    # Recorded (R4, R12): running at once, and the metadata sent is not kept.
+    assert (search.status, search.metadata, search.progress.found) == ("running", {}, 0)
     served.clock.advance(1.1)
     running = exa.websets.searches.get(webset.id, search.id)
     assert running.status == "running"
@@ -150,16 +151,16 @@ def test_enrichments_create_get_update_delete_cancel(
         ),
     )
     assert (enrichment.format, enrichment.status) == ("options", "pending")
-    assert enrichment.title and enrichment.instructions
+    assert (enrichment.title, enrichment.instructions) == (None, None)  # recorded: filled later
     assert exa.websets.enrichments.get(webset.id, enrichment.id).id == enrichment.id
-    # exa-py's enrichments.update parses the answer as a WebsetEnrichment, but the real API (and
-    # so the emulator) answers PATCH with an empty 200 body, so the update goes through raw HTTP.
     response = httpx.patch(
         f"{served.base_url}/websets/v0/websets/{webset.id}/enrichments/{enrichment.id}",
         headers={"x-api-key": API_KEY},
         json={"description": "Latest funding stage", "metadata": {"k": "v"}},
     )
-    assert (response.status_code, response.content) == (200, b"")
+    # Recorded (R2): the updated enrichment, as exa-py's enrichments.update expects.
+    assert response.status_code == 200
+    WebsetEnrichment.model_validate(response.json())
     reread = exa.websets.enrichments.get(webset.id, enrichment.id)
     assert (reread.description, reread.metadata) == ("Latest funding stage", {"k": "v"})
     assert exa.websets.enrichments.cancel(webset.id, enrichment.id).status == "canceled"
@@ -241,7 +242,7 @@ def test_imports_create_upload_get_list_update_delete(
     assert (uploaded.status, uploaded.count) == ("processing", 2)
     served.clock.advance(5)
     assert exa.websets.imports.get(uploaded.id).status == "completed"
-    assert [i.id for i in exa.websets.imports.list().data] == [pending.id, uploaded.id]
+    assert [i.id for i in exa.websets.imports.list().data] == [uploaded.id, pending.id]
     renamed = exa.websets.imports.update(uploaded.id, UpdateImport(metadata={"k": "v"}))
     assert renamed.metadata == {"k": "v"}
     assert exa.websets.imports.delete(pending.id).id == pending.id
@@ -269,10 +270,10 @@ def test_sdk_errors_carry_status_and_error_body(served: Served, spec_checker: Sp
         _create_webset(exa)
     with pytest.raises(ValueError, match="status code 404"):
         exa.websets.get("missing")
-    with pytest.raises(ValueError, match="status code 401"):
+    with pytest.raises(ValueError, match="status code 400"):  # recorded (R5), not 401
         Exa(api_key="wrong", base_url=served.base_url).websets.list()
     exchanges = served.recorder.take()
-    assert [e.status for e in exchanges] == [201, 409, 404, 401]
+    assert [e.status for e in exchanges] == [201, 409, 404, 400]
     assert exchanges[1].body["error"] == "Webset with this externalId already exists"
     assert spec_checker.check_all(exchanges) == 4
 

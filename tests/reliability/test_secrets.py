@@ -65,5 +65,7 @@ def test_a_rejected_api_key_is_never_echoed(tmp_path: Path) -> None:
         args = ["--debug", "apply", "--auto-approve", str(path)]
         result = run_cli(url, state, args, tmp_path, api_key=wrong_key)
     assert result.returncode == 1
-    assert "401" in result.stderr
+    # The real API answers a wrong key with 400 (API-NOTES §9 R5), not 401.
+    assert "HTTP 400: x-api-key header is invalid" in result.stderr
+    assert "check EXA_API_KEY" in result.stderr
     assert wrong_key not in result.stdout + result.stderr

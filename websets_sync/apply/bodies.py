@@ -6,9 +6,11 @@ declared keys plus the reserved tags that make the object ours (DESIGN §3).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from websets_sync.errors import ApplyError
 from websets_sync.model import (
     TAG_EXTERNAL_ID,
     TAG_INITIAL_SEARCH,
@@ -21,8 +23,6 @@ from websets_sync.model import (
 from websets_sync.model.kinds import DEFAULT_SEARCH_COUNT
 
 JSON = dict[str, Any]
-
-#: The search count the API documents as the default (the manifest may omit it).
 
 #: Fields the update endpoints accept, per kind (webset update is title + metadata).
 _ENRICHMENT_UPDATABLE = ("description", "format", "options")
@@ -163,3 +163,47 @@ def _without_metadata(spec: Mapping[str, Any]) -> JSON:
 
 def _without(spec: Mapping[str, Any], names: tuple[str, ...]) -> JSON:
     return {name: value for name, value in spec.items() if name not in names}
+
+
+# --- the builders named by the operations table (model/kinds.OPERATIONS) ------------------------
+
+
+@dataclass(frozen=True)
+class BodyInput:
+    """What one request body is built from. ``webset_id`` is the parent's live id, or a
+    placeholder the runner replaces once an earlier step has produced it."""
+
+    desired: DesiredResource | DesiredWebset | None
+    live: LiveObject | None
+    project: str
+    protect: bool = False
+    webset_id: str = ""
+
+
+def _webset(given: BodyInput) -> DesiredWebset:
+    if not isinstance(given.desired, DesiredWebset):
+        raise ApplyError("the plan carries no declared webset")
+    return given.desired
+
+
+def _resource(given: BodyInput) -> DesiredResource:
+    if not isinstance(given.desired, DesiredResource):
+        raise ApplyError("the plan carries no declared resource")
+    return given.desired
+
+
+BodyBuilder = Callable[[BodyInput], "JSON | None"]
+
+#: Body builders by the name the operations table gives them. A builder raises ApplyError when
+#: the plan lacks what it needs; one returning None means no request is needed.
+BUILDERS: Mapping[str, BodyBuilder] = {
+    "webset_create": lambda g: webset_create_body(_webset(g), g.project),
+    "webset_update": lambda g: webset_update_body(_webset(g), g.project, g.live, protect=g.protect),
+    "search": lambda g: search_body(_resource(g), g.project),
+    "enrichment": lambda g: enrichment_body(_resource(g), g.project),
+    "enrichment_update": lambda g: enrichment_update_body(_resource(g), g.project),
+    "monitor_create": lambda g: monitor_create_body(_resource(g), g.project, g.webset_id),
+    "monitor_update": lambda g: monitor_update_body(_resource(g), g.project),
+    "monitor_after_create": lambda g: monitor_after_create(_resource(g)),
+    "webhook": lambda g: webhook_body(_resource(g), g.project),
+}

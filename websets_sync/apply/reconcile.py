@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from websets_sync.apply.step_types import Reconcile
 from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.errors import (
     ApiError,
@@ -23,7 +24,9 @@ from websets_sync.errors import (
     UnknownOutcomeError,
     WebsetsSyncError,
 )
-from websets_sync.model import TAG_APPLY_NONCE, TAG_EXTERNAL_ID, TAG_PROJECT, Kind
+from websets_sync.model import TAG_APPLY_NONCE, TAG_EXTERNAL_ID, TAG_PROJECT
+from websets_sync.model.kinds import same_definition
+from websets_sync.model.operations import Lookup
 
 JSON = dict[str, Any]
 
@@ -31,12 +34,6 @@ JSON = dict[str, Any]
 MAX_CREATE_ATTEMPTS = 5
 #: Reads per reconciliation when the read itself fails.
 MAX_FIND_ATTEMPTS = 3
-
-_CHILD_LISTS: Mapping[Kind, str] = {
-    Kind.SEARCH: "searches",
-    Kind.ENRICHMENT: "enrichments",
-    Kind.MONITOR: "monitors",
-}
 
 
 def create_once(create: Callable[[], JSON], find: Callable[[], JSON | None]) -> tuple[JSON, bool]:
@@ -118,68 +115,55 @@ def find_webset(
     return webset
 
 
+def find_lost(
+    client: WebsetsClient,
+    spec: Reconcile,
+    webset_id: str | None,
+    body: JSON | None,
+    project: str,
+    known_ids: frozenset[str],
+    nonce: str | None = None,
+) -> JSON | None:
+    """The object a create whose answer was lost made, looked for as ``spec`` says; with
+    ``nonce``, only an object carrying it (this apply's own create, not a concurrent one)."""
+    if spec.lookup is Lookup.EXTERNAL_ID:
+        return find_webset(client, spec.name, project, nonce)
+    if spec.lookup is Lookup.CHILD_TAG and webset_id is not None:
+        return find_child(client, spec, webset_id, project, body or {}, known_ids, nonce)
+    listed = client.iter_list(spec.listed_at) if spec.listed_at else ()
+    return next(iter(_ours(listed, spec.name, project, known_ids, nonce=nonce)), None)
+
+
 def find_child(
     client: WebsetsClient,
-    kind: Kind,
+    spec: Reconcile,
     webset_id: str,
-    name: str,
     project: str,
     body: JSON,
     known_ids: frozenset[str],
     nonce: str | None = None,
 ) -> JSON | None:
-    """The search, enrichment or monitor tagged ``name`` that was not there before this apply.
+    """The child tagged ``spec.name`` that was not there before this apply.
 
     A search is a job that may have run several times under one name, so it must also have the
-    definition we sent.
+    definition we sent (``spec.definition_of``). The real API may keep no search metadata
+    (API-NOTES §9 R12): a new untagged search with that definition is ours too.
     """
     webset = client.get_webset(webset_id)
-    children = webset.get(_CHILD_LISTS[kind])
+    children = webset.get(spec.parent_list or "")
     if not isinstance(children, list):
         # Not every server embeds monitors in the webset; list them for this webset instead.
-        children = list(client.iter_monitors(webset_id)) if kind is Kind.MONITOR else []
-    candidates = [
-        child
-        for child in _ours(children, name, project, known_ids, nonce)
-        if kind is not Kind.SEARCH or same_search_definition(body, child)
-    ]
+        listed = client.iter_list(spec.listed_at, websetId=webset_id) if spec.listed_at else ()
+        children = list(listed)
+    if spec.definition_of is not None:
+        candidates = [
+            child
+            for child in _ours(children, spec.name, project, known_ids, untagged=True, nonce=nonce)
+            if same_definition(spec.definition_of, body, child)
+        ]
+    else:
+        candidates = _ours(children, spec.name, project, known_ids, nonce=nonce)
     return candidates[-1] if candidates else None
-
-
-def find_webhook(
-    client: WebsetsClient,
-    name: str,
-    project: str,
-    known_ids: frozenset[str],
-    nonce: str | None = None,
-) -> JSON | None:
-    return next(iter(_ours(client.iter_webhooks(), name, project, known_ids, nonce)), None)
-
-
-def same_search_definition(body: Mapping[str, Any], live: Mapping[str, Any]) -> bool:
-    """Whether the live search is the one ``body`` asked for.
-
-    Only the fields the API echoes verbatim are compared (query, count, criteria descriptions,
-    entity type): a false "not found" here would send a second, paid search.
-    """
-    if live.get("query") != body.get("query"):
-        return False
-    if "count" in body and live.get("count") != body["count"]:
-        return False
-    if "criteria" in body and _descriptions(live.get("criteria")) != _descriptions(
-        body["criteria"]
-    ):
-        return False
-    wanted, have = body.get("entity"), live.get("entity")
-    if isinstance(wanted, Mapping) and isinstance(have, Mapping):
-        return bool(have.get("type") == wanted.get("type"))
-    return True
-
-
-def _descriptions(criteria: Any) -> list[Any]:
-    if not isinstance(criteria, list):
-        return []
-    return [c.get("description") if isinstance(c, Mapping) else c for c in criteria]
 
 
 def _ours(
@@ -187,17 +171,22 @@ def _ours(
     name: str,
     project: str,
     known_ids: frozenset[str],
-    nonce: str | None,
+    *,
+    untagged: bool = False,
+    nonce: str | None = None,
 ) -> list[JSON]:
-    """Objects created by this apply (its nonce) under ``name`` that were not there before."""
+    """New objects tagged ``name`` of ``project`` (or, with ``untagged``, carrying no tags).
+
+    With ``nonce``, a tagged object must carry it: one made by another apply is not ours.
+    """
+    wanted = {(project, name)} | ({(None, None)} if untagged else set())
     return [
         obj
         for obj in objects
         if isinstance(obj, dict)
         and obj.get("id") not in known_ids
-        and _tags(obj).get(TAG_PROJECT) == project
-        and _tags(obj).get(TAG_EXTERNAL_ID) == name
-        and (nonce is None or _tags(obj).get(TAG_APPLY_NONCE) == nonce)
+        and (_tags(obj).get(TAG_PROJECT), _tags(obj).get(TAG_EXTERNAL_ID)) in wanted
+        and (nonce is None or not _tags(obj) or _tags(obj).get(TAG_APPLY_NONCE) == nonce)
     ]
 
 

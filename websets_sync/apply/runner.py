@@ -1,7 +1,8 @@
 """Execute a Plan: dependency order, concurrent across websets, exact per-address results.
 
-The plan's changes are grouped into *units*: one per webset (the webset and its children, in plan
-order — created top-down, deleted bottom-up) and one per webhook. Units run concurrently on a
+The plan becomes request steps (:func:`websets_sync.apply.steps.plan_steps`) grouped into *units*:
+one per webset (the webset and its children, in plan order — created top-down, deleted
+bottom-up) and one per webhook. The runner only executes those steps. Units run concurrently on a
 thread pool (``parallelism``) under the client's shared rate limit; inside a unit changes run one
 after another, because a child needs its parent's id.
 
@@ -13,7 +14,7 @@ requests in flight finish, their results are recorded, and everything else is "n
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from websets_sync.apply.executor import Executor
@@ -25,10 +26,12 @@ from websets_sync.apply.result import (
     StopSignal,
     TouchedWebset,
 )
-from websets_sync.apply.units import WebsetUnitRun
+from websets_sync.apply.step_types import Unit
+from websets_sync.apply.steps import plan_steps
+from websets_sync.apply.units import UnitRun
 from websets_sync.client.endpoints import WebsetsClient
-from websets_sync.model import Address, Kind
-from websets_sync.plan.types import Change, Plan
+from websets_sync.model import Address
+from websets_sync.plan.types import Plan
 from websets_sync.state.store import StateStore
 
 DEFAULT_PARALLELISM = 4
@@ -57,10 +60,10 @@ def apply_plan(
     signal = StopSignal(cancel=cancel or threading.Event())
     executor = Executor(client, store, plan.project, _known_ids(plan))
     report = _Reporter(on_result)
-    units = group_units(plan.changes)
+    units = plan_steps(plan)
 
-    def run(unit: Sequence[Change]) -> list[TouchedWebset]:
-        touched = WebsetUnitRun(unit, executor, signal, fail_fast, report).run()
+    def run(unit: Unit) -> list[TouchedWebset]:
+        touched = UnitRun(unit, executor, signal, fail_fast, report).run()
         return [TouchedWebset(address, webset_id) for address, webset_id in touched]
 
     def run_all() -> list[TouchedWebset]:
@@ -114,18 +117,6 @@ def _run_interruptibly(
     return outcome[0]
 
 
-def group_units(changes: Iterable[Change]) -> list[list[Change]]:
-    """One unit per webset (its changes in plan order) and one per webhook, in plan order."""
-    units: dict[str, list[Change]] = {}
-    for change in changes:
-        if change.kind is Kind.WEBHOOK:
-            key = str(change.address)
-        else:
-            key = f"webset/{change.address.webset}"
-        units.setdefault(key, []).append(change)
-    return list(units.values())
-
-
 def _known_ids(plan: Plan) -> frozenset[str]:
     """Ids that existed when the plan was made: never mistaken for the result of a lost create."""
     ids = set(plan.live_fingerprints)
@@ -162,5 +153,4 @@ __all__ = [
     "StopSignal",
     "TouchedWebset",
     "apply_plan",
-    "group_units",
 ]

@@ -1,8 +1,14 @@
-"""One unit of an apply: a webset with its children (or a lone webhook), change after change."""
+"""One unit of an apply: its steps (apply.steps), one after another, with a result per change.
+
+A change is done when its reporting step succeeds; it fails at its first failing step (its later
+steps are not sent). A step that waits for one that failed or was not attempted is not attempted
+either: the children of a webset that could not be created or adopted. Once apply is stopped
+(fail-fast, Ctrl-C) no new change starts; a change already started finishes its steps.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -14,186 +20,195 @@ from websets_sync.apply.result import (
     Outcome,
     StopSignal,
 )
+from websets_sync.apply.step_types import Purpose, Step, Unit
 from websets_sync.errors import StateSaveError, WebsetsSyncError
 from websets_sync.model import Address, Kind
-from websets_sync.plan.types import Action, Change
+from websets_sync.model.kinds import differing_fields
+from websets_sync.plan.types import Action
 
 JSON = dict[str, Any]
 
-#: A failed create or adopt of these leaves the webset's children with nothing to attach to.
-_BLOCKING = (Action.CREATE, Action.ADOPT)
+_PAST = {Action.ADOPT: "adopted", Action.RUN: "run"}
 
 
-class WebsetUnitRun:
-    """Runs one unit's changes in plan order, reporting a result for every non-no-op change."""
+class UnitRun:
+    """Runs one unit's steps in order, reporting a result for every non-no-op change."""
 
     def __init__(
         self,
-        changes: Sequence[Change],
+        unit: Unit,
         executor: Executor,
         signal: StopSignal,
         fail_fast: bool,
         report: Callable[[ChangeResult], None],
     ) -> None:
-        self.changes = changes
+        self.unit = unit
         self.executor = executor
         self.signal = signal
         self.fail_fast = fail_fast
         self.report = report
-        self.webset_id = _known_webset_id(changes)
-        self.blocked: str | None = None  # why children cannot be attempted
+        self.produced: dict[Address, str] = {}  # ids made by this unit's creates
+        self.unavailable: dict[int, str] = {}  # step number → why its dependents are not attempted
+        self.started: set[Address] = set()
+        self.finished: set[Address] = set()  # changes that failed or were not attempted
+        self.notes: dict[Address, str] = {}
+        self.secrets_lost: set[Address] = set()  # webhooks created whose secret nobody knows
         self.touched: dict[Address, str] = {}
-        self.patched: list[tuple[Change, JSON]] = []  # enrichment PATCHes awaiting one re-read
+        self.patched: list[tuple[Step, JSON]] = []  # updates awaiting their confirming read
 
     def run(self) -> list[tuple[Address, str]]:
-        for change in self.changes:
-            self._step(change)
-        if self.patched:
-            self._confirm_enrichments()
+        for record in self.unit.records:
+            self.executor.record_unchanged(record)
+        for step in self.unit.steps:
+            self._step(step)
+        for step in self.unit.steps:
+            if step.purpose is Purpose.CONFIRM:
+                self._confirm(step)
         return list(self.touched.items())
 
-    def _step(self, change: Change) -> None:
-        if change.action is Action.NOOP:
-            self.executor.remember_unchanged(change)
-        elif change.inline:
-            pass  # sent inside its webset's create request; reported with the webset
-        elif self.signal.stopped:
-            self._skip(change, self.signal.why())
-        elif self.blocked is not None and change.kind.is_child:
-            self._skip(change, self.blocked)
+    def _step(self, step: Step) -> None:
+        if step.carried_by is not None or step.purpose is Purpose.CONFIRM:
+            pass  # run with their carrier, and after every other step
+        elif step.address in self.finished:
+            pass  # an earlier step of this change failed
+        elif step.address in self.started:
+            self._attempt(step)  # a started change finishes its steps
         else:
-            self._attempt(change)
+            why = self._why_not(step)
+            if why is None:
+                self._attempt(step)
+            else:
+                self._skip(step, why)
 
-    def _attempt(self, change: Change) -> None:
+    def _why_not(self, step: Step) -> str | None:
+        if self.signal.stopped:
+            return self.signal.why()
+        return next((self.unavailable[n] for n in step.after if n in self.unavailable), None)
+
+    def _attempt(self, step: Step) -> None:
+        self.started.add(step.address)
         try:
-            outcome = self.executor.execute(change, self.webset_id)
+            outcome = self.executor.execute(step, self.produced)
         except StateSaveError as exc:
-            self._unsaved(change, exc)
+            self._unsaved(step, exc)
         except WebsetsSyncError as exc:
-            self._failed(change, exc.message)
+            self._failed(step, exc.message)
+        except OSError as exc:
+            # The state file could not be saved: making more changes would lose track of them.
+            self._failed(step, f"the state file could not be saved: {exc}")
+            self.signal.stop(f"the state file could not be saved: {exc}")
         except Exception as exc:  # a bug or an odd answer: fail this change, keep the others going
-            self._failed(change, f"unexpected {type(exc).__name__}: {exc}")
+            self._failed(step, f"unexpected {type(exc).__name__}: {exc}")
         else:
-            self._succeeded(change, outcome)
+            self._succeeded(step, outcome)
 
-    def _unsaved(self, change: Change, exc: StateSaveError) -> None:
-        """The change is live but the state file could not be saved: making more changes would
-        lose track of them, so everything stops. The change itself did happen: it is reported
+    def _unsaved(self, step: Step, exc: StateSaveError) -> None:
+        """The step is live but the state file could not be saved: making more changes would
+        lose track of them, so everything stops. What was done did happen: it is reported
         applied (never "failed"), with where its record (and any secret) was rescued."""
         self.signal.stop(STATE_UNSAVED)
         self.signal.note_unsaved(exc)
-        if exc.resource_id is None:  # a forget (after a delete): the delete happened
-            self._applied(change, change.id, f"done, but not saved in the state file ({exc})")
-            return
-        self._applied(change, exc.resource_id, f"done, but not saved in the state file ({exc})")
-        if change.kind is Kind.WEBSET and change.action is not Action.DELETE:
-            self.webset_id = exc.resource_id
-            self.blocked = STATE_UNSAVED
+        live_id = exc.resource_id if exc.resource_id is not None else step.live_id
+        if step.purpose is not Purpose.DELETE and live_id is not None:
+            self.produced[step.address] = live_id
+        self.unavailable[step.number] = STATE_UNSAVED
+        self.finished.add(step.address)
+        note = f"done, but not saved in the state file ({exc})"
+        self.report(ChangeResult(step.address, step.action, Outcome.APPLIED, live_id, note))
+        for child in self._carried(step):
+            self._skip(child, STATE_UNSAVED)
 
-    def _succeeded(self, change: Change, outcome: StepOutcome) -> None:
-        if change.kind is Kind.WEBSET:
-            self._webset_done(change, outcome)
-            return
-        if change.kind is Kind.ENRICHMENT and change.action in (Action.UPDATE, Action.ADOPT):
-            self.patched.append((change, outcome.data or {}))
-            return
-        self._applied(change, outcome.id, outcome.note, secret_lost=outcome.secret_lost)
-        if (
-            change.kind.is_child
-            and self.webset_id is not None
-            and change.action is not Action.DELETE
-        ):
-            self.touched[Address.for_webset(change.address.webset or "")] = self.webset_id
+    def _succeeded(self, step: Step, outcome: StepOutcome) -> None:
+        if outcome.secret_lost:
+            self.secrets_lost.add(step.address)
+        if step.purpose is not Purpose.DELETE and outcome.id is not None:
+            self.produced[step.address] = outcome.id
+        if outcome.note is not None and (step.reports or step.purpose is Purpose.CREATE):
+            self.notes[step.address] = outcome.note
+        if step.request is not None and step.request.empty_answer:
+            self.patched.append((step, outcome.data or {}))
+        elif step.reports:
+            self._applied(step, outcome.id)
+            self._touch(step)
+        for child in self._carried(step):
+            child_id = self.executor.carried(child, outcome.data or {})
+            if child_id is not None:
+                self.started.add(child.address)
+                self._applied(child, child_id)
+            else:
+                # A webset found after a 409 or lost answer may lack what its body carried.
+                self._attempt(child)
 
-    def _webset_done(self, change: Change, outcome: StepOutcome) -> None:
-        self._applied(change, outcome.id, outcome.note)
-        if change.action is Action.DELETE:
-            return
-        self.webset_id = outcome.id
-        if outcome.id is not None:
-            self.touched[change.address] = outcome.id
-        if change.action is Action.CREATE and outcome.data is not None:
-            for child in self._inline_children():
-                child_id = self.executor.remember_inline(child, outcome.data)
-                if child_id is not None:
-                    self._applied(child, child_id, None)
-                else:
-                    # A webset found after a 409 or lost answer may lack what its body carried.
-                    self._attempt(child)
-
-    def _failed(self, change: Change, message: str) -> None:
-        self.report(ChangeResult(change.address, change.action, Outcome.FAILED, change.id, message))
-        if change.kind is Kind.WEBSET and change.action in _BLOCKING:
-            self.blocked = f"{change.address} could not be {_past(change.action)}"
-            for child in self._inline_children():
-                self._skip(child, self.blocked)
+    def _failed(self, step: Step, message: str) -> None:
+        self.finished.add(step.address)
+        self.report(ChangeResult(step.address, step.action, Outcome.FAILED, step.live_id, message))
+        past = _PAST.get(step.action, f"{step.action.value}d")
+        self.unavailable[step.number] = f"{step.address} could not be {past}"
+        for child in self._carried(step):
+            self._skip(child, self.unavailable[step.number])
         if self.fail_fast:
             self.signal.stop(FAIL_FAST)
 
-    def _applied(
-        self, change: Change, live_id: str | None, note: str | None, *, secret_lost: bool = False
-    ) -> None:
-        result = ChangeResult(change.address, change.action, Outcome.APPLIED, live_id, note)
-        self.report(replace(result, secret_lost=secret_lost) if secret_lost else result)
+    def _applied(self, step: Step, live_id: str | None) -> None:
+        note = self.notes.get(step.address)
+        result = ChangeResult(step.address, step.action, Outcome.APPLIED, live_id, note)
+        lost = step.address in self.secrets_lost
+        self.report(replace(result, secret_lost=True) if lost else result)
 
-    def _skip(self, change: Change, why: str) -> None:
-        self.report(ChangeResult(change.address, change.action, Outcome.NOT_ATTEMPTED, None, why))
-        if change.kind is Kind.WEBSET and change.action in _BLOCKING:
-            for child in self._inline_children():
-                self._skip(child, why)
+    def _skip(self, step: Step, why: str) -> None:
+        self.finished.add(step.address)
+        self.unavailable[step.number] = why
+        self.report(ChangeResult(step.address, step.action, Outcome.NOT_ATTEMPTED, None, why))
+        for child in self._carried(step):
+            self._skip(child, why)
 
-    def _touch(self, child: Change) -> None:
-        if self.webset_id is not None and child.address.parent is not None:
-            self.touched[child.address.parent] = self.webset_id
+    def _touch(self, step: Step) -> None:
+        """Remember the webset a change touched (for ``--wait``); deletes touch nothing."""
+        webset = step.address.webset
+        webset_id = self._webset_id()
+        if step.action is not Action.DELETE and webset is not None and webset_id is not None:
+            self.touched[Address.for_webset(webset)] = webset_id
 
-    def _inline_children(self) -> list[Change]:
-        return [c for c in self.changes if c.inline and c.action is not Action.NOOP]
+    def _webset_id(self) -> str | None:
+        ref = self.unit.webset
+        if ref is None:
+            return None
+        if ref.produced_by is not None and ref.produced_by in self.produced:
+            return self.produced[ref.produced_by]
+        return ref.known
 
-    def _confirm_enrichments(self) -> None:
-        """One GET of the webset confirms every enrichment PATCH (their answers are empty)."""
-        assert self.webset_id is not None
+    def _carried(self, step: Step) -> list[Step]:
+        return [s for s in self.unit.steps if s.carried_by == step.number]
+
+    def _confirm(self, step: Step) -> None:
+        """One read of the webset confirms every update whose answer was empty."""
+        pending = [(s, body) for s, body in self.patched if s.address in step.confirms]
+        if not pending:
+            return
         try:
-            webset = self.executor.client.get_webset(self.webset_id)
+            webset = self.executor.execute(step, self.produced).data or {}
         except WebsetsSyncError as exc:
-            for change, _ in self.patched:
+            for change, _ in pending:
                 self._failed(change, f"updated, but the re-read to confirm it failed: {exc}")
             return
-        live = {e.get("id"): e for e in webset.get("enrichments") or [] if isinstance(e, dict)}
-        for change, body in self.patched:
-            problem = enrichment_mismatch(body, live.get(change.id))
+        listed = webset.get(step.found_in[0] if step.found_in else "") or []
+        live = {e.get("id"): e for e in listed if isinstance(e, dict)}
+        for change, body in pending:
+            problem = update_mismatch(change.address.kind, body, live.get(change.live_id))
             if problem is None:
-                self._applied(change, change.id, None)
+                self._applied(change, change.live_id)
                 self._touch(change)
             else:
                 self._failed(change, problem)
 
 
-def enrichment_mismatch(body: Mapping[str, Any], live: Mapping[str, Any] | None) -> str | None:
-    """Why the re-read enrichment does not show the PATCH ``body``; None when it does."""
+def update_mismatch(
+    kind: Kind, body: Mapping[str, Any], live: Mapping[str, Any] | None
+) -> str | None:
+    """Why the re-read object does not show the update ``body``; None when it does."""
     if live is None:
-        return "the enrichment is gone after its update"
-    differing = [
-        key for key, value in body.items() if _normal(key, live.get(key)) != _normal(key, value)
-    ]
+        return f"the {kind.value} is gone after its update"
+    differing = differing_fields(kind, body, live)
     if differing:
-        return f"the update did not take effect for {', '.join(sorted(differing))}"
+        return f"the update did not take effect for {', '.join(differing)}"
     return None
-
-
-def _normal(key: str, value: Any) -> Any:
-    if key == "options" and isinstance(value, list):
-        return [o.get("label") if isinstance(o, Mapping) else o for o in value]
-    return value
-
-
-def _known_webset_id(changes: Sequence[Change]) -> str | None:
-    for change in changes:
-        if change.kind is Kind.WEBSET and change.id is not None:
-            return change.id
-        if change.webset_id is not None:
-            return change.webset_id
-    return None
-
-
-def _past(action: Action) -> str:
-    return "adopted" if action is Action.ADOPT else "created"

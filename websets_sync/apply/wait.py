@@ -23,13 +23,15 @@ GONE = "deleted"  # a webset deleted while we waited has nothing left to wait fo
 
 @dataclass(frozen=True)
 class WebsetProgress:
-    """One webset's activity: its status, mean search completion (0–100) and items found."""
+    """One webset's activity: its status, mean search completion (0–100) and items found
+    (in all, and per search id: what ``apply --wait`` reports next to the estimates)."""
 
     address: Address
     id: str
     status: str
     completion: int
     found: int
+    found_by_search: tuple[tuple[str, int], ...] = ()
 
     @property
     def idle(self) -> bool:
@@ -43,7 +45,12 @@ def webset_progress(address: Address, data: Mapping[str, Any]) -> WebsetProgress
     completion = round(sum(completions) / len(completions)) if completions else 100
     found = sum(int(p.get("found") or 0) for p in progresses)
     status = str(data.get("status") or "unknown")
-    return WebsetProgress(address, str(data.get("id", "")), status, completion, found)
+    by_search = tuple(
+        (str(s.get("id")), int((s.get("progress") or {}).get("found") or 0)) for s in searches
+    )
+    return WebsetProgress(
+        address, str(data.get("id", "")), status, completion, found, found_by_search=by_search
+    )
 
 
 def wait_until_idle(

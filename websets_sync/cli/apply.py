@@ -10,19 +10,21 @@ from pathlib import Path
 import click
 
 from websets_sync import workflows
-from websets_sync.apply.result import ChangeResult, TouchedWebset
+from websets_sync.apply.result import ApplyResult, ChangeResult
 from websets_sync.cli import wiring
+from websets_sync.cli.options import SyncCommand, global_options
 from websets_sync.cli.plan import ENV_STEP_SUMMARY
 from websets_sync.cli.root import EXIT_ERROR, EXIT_OK, App
 from websets_sync.errors import WebsetsSyncError
-from websets_sync.plan import Plan, PlanOptions
+from websets_sync.plan import Action, Plan, PlanOptions
 from websets_sync.render.console import Console
+from websets_sync.render.found import render_found_report
 from websets_sync.render.markdown import secrets_unknown_banner
 from websets_sync.render.result import ResultPrinter, WaitProgressView, render_apply_summary
 from websets_sync.render.text import render_plan_text
 
 
-@click.command("apply")
+@click.command("apply", cls=SyncCommand)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--plan",
@@ -61,6 +63,8 @@ from websets_sync.render.text import render_plan_text
     metavar="SECONDS",
     help="Wait this long for another apply of the project to finish (0: fail at once).",
 )
+@global_options
+@wiring.cost_options
 @click.pass_obj
 def apply_command(
     app: App,
@@ -76,8 +80,16 @@ def apply_command(
     wait_idle: bool,
     poll_interval: float,
     lock_timeout: float,
+    pricing_file: Path | None,
+    max_usd: float | None,
 ) -> int:
-    """Make the account match the manifests in PATHS (or a saved plan), then save the state."""
+    """Make the account match the manifests in PATHS (or a saved plan), then save the state.
+
+    On a terminal, apply shows the plan and asks: `y` for a plan that only adds or changes, the
+    word `yes` when anything is deleted, replaced or loses data. A saved plan (`--plan FILE`)
+    was reviewed when it was made: it is applied without asking, on a terminal or not, and only
+    if nothing it was made from has changed.
+    """
     if plan_file is not None and (paths or targets or replace or adopt or allow_delete):
         raise click.UsageError(
             "--plan FILE takes no PATHS, --target, --replace, --adopt or --allow-delete: "
@@ -102,6 +114,8 @@ def apply_command(
         fail_fast=fail_fast,
         auto_approve=auto_approve or plan_file is not None,
         lock_timeout=lock_timeout,
+        pricing=workflows.load_pricing_file(pricing_file, os.environ),
+        max_usd=max_usd,
     )
     hooks = _ConsoleHooks(app.console)
     if plan_file is not None:
@@ -124,7 +138,7 @@ def apply_command(
         app.console.print(render_apply_summary(outcome.result, app.console))
         workflows.raise_for_result(outcome.result)
     if wait_idle and outcome.result.touched:
-        _wait(app, outcome.result.touched, poll_interval)
+        _wait(app, outcome.plan, outcome.result, poll_interval)
     return EXIT_OK
 
 
@@ -142,6 +156,9 @@ def _append_step_summary(lines: Sequence[str]) -> None:
         ) from None
 
 
+_DESTROYING = (Action.DELETE, Action.REPLACE)
+
+
 class _ConsoleHooks:
     """An apply as a person sees it on the console."""
 
@@ -157,7 +174,20 @@ class _ConsoleHooks:
 
     def confirm(self, plan: Plan) -> bool:
         self.console.print("")
-        return click.confirm("Apply these changes?", default=False)
+        risky = [c for c in plan.changes if c.destructive or c.action in _DESTROYING]
+        if not risky:
+            return click.confirm("Apply these changes?", default=False)
+        # As Terraform does: what cannot be undone needs the whole word, not a reflexive "y".
+        noun = "change destroys" if len(risky) == 1 else "changes destroy"
+        self.console.print(
+            self.console.style(f"{len(risky)} {noun} data or replace objects.", "red", "bold")
+        )
+        answer = click.prompt(
+            "Only 'yes' will be accepted to apply. Enter a value",
+            default="",
+            show_default=False,
+        )
+        return str(answer).strip() == "yes"
 
     def starting(self, plan: Plan) -> None:
         if plan.has_changes:
@@ -167,12 +197,13 @@ class _ConsoleHooks:
         self.printer(result)
 
 
-def _wait(app: App, touched: Sequence[TouchedWebset], interval: float) -> None:
+def _wait(app: App, plan: Plan, result: ApplyResult, interval: float) -> None:
+    """Follow the touched websets until idle, then say what their searches found."""
     view = WaitProgressView(app.console, terminal=sys.stdout.isatty())
     with wiring.make_client(app) as client:
         try:
-            workflows.wait_for_websets(client, touched, view, interval)
+            final = workflows.wait_for_websets(client, result.touched, view, interval)
         except KeyboardInterrupt:
             view.finish(stopped=True)
             return
-    view.finish()
+    view.finish(found=render_found_report(plan, result, final))

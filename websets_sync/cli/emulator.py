@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from websets_sync.cli.options import SyncCommand, global_options
 from websets_sync.cli.root import EXIT_OK, App
 from websets_sync.errors import WebsetsSyncError
 
@@ -30,7 +31,7 @@ def _fail_option(
     return rules
 
 
-@emulator_group.command("serve")
+@emulator_group.command("serve", cls=SyncCommand)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8765, show_default=True, type=int, help="Port (0: any free).")
 @click.option(
@@ -76,6 +77,7 @@ def _fail_option(
     help="Answer STATUS to matching requests, e.g. 'POST:^/websets$=503' (repeatable).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for ids and faults.")
+@global_options
 @click.pass_obj
 def emulator_serve(
     app: App,

@@ -9,10 +9,13 @@ import click
 
 from websets_sync import workflows
 from websets_sync.cli import wiring
+from websets_sync.cli.options import SyncCommand, global_options
 from websets_sync.cli.root import EXIT_CHANGES, EXIT_OK, App
 from websets_sync.errors import WebsetsSyncError
 from websets_sync.plan import Plan, PlanOptions
+from websets_sync.plan.cost import check_budget
 from websets_sync.plan.saved import saved_plan_text
+from websets_sync.render.explain import explain_plan
 from websets_sync.render.json import render_plan_json
 from websets_sync.render.markdown import render_plan_markdown
 from websets_sync.render.text import render_plan_text
@@ -20,7 +23,7 @@ from websets_sync.render.text import render_plan_text
 ENV_STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 
 
-@click.command("plan")
+@click.command("plan", cls=SyncCommand)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (the contract).")
 @click.option("--markdown", "as_markdown", is_flag=True, help="Print the plan as Markdown.")
@@ -28,6 +31,11 @@ ENV_STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Save the plan (with fingerprints) for `apply --plan FILE`.",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Print the requests apply would send (with --json: as JSON), sending nothing.",
 )
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
 @click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only this address.")
@@ -40,6 +48,8 @@ ENV_STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
     metavar="ADDR",
     help="Take over the untagged object the state file remembers for ADDR.",
 )
+@global_options
+@wiring.cost_options
 @click.pass_obj
 def plan_command(
     app: App,
@@ -47,13 +57,19 @@ def plan_command(
     as_json: bool,
     as_markdown: bool,
     out: Path | None,
+    explain: bool,
     detailed_exitcode: bool,
     targets: tuple[str, ...],
     allow_delete: bool,
     replace: tuple[str, ...],
     adopt: tuple[str, ...],
+    pricing_file: Path | None,
+    max_usd: float | None,
 ) -> int:
-    """Show what apply would change to make the account match the manifests in PATHS."""
+    """Show what apply would change to make the account match the manifests in PATHS.
+
+    Also what it may cost; exit 3 when that is over --max-usd or the manifests' budget.
+    """
     if as_json and as_markdown:
         raise click.UsageError("--json and --markdown cannot be used together")
     options = PlanOptions(
@@ -63,9 +79,14 @@ def plan_command(
         adopt=wiring.addresses(adopt, "--adopt"),
     )
     desired = wiring.load_manifests(app, paths)
+    pricing = workflows.load_pricing_file(pricing_file, os.environ)
     with wiring.make_client(app) as client:
-        plan = workflows.make_plan(desired, client, app.state_path, options)
-    if as_json:
+        plan = workflows.make_plan(desired, client, app.state_path, options, pricing)
+    if explain:
+        if as_markdown:
+            raise click.UsageError("--explain prints text or --json, not --markdown")
+        app.console.print(explain_plan(plan, as_json=as_json))
+    elif as_json:
         app.console.print(render_plan_json(plan))
     elif as_markdown:
         app.console.print(render_plan_markdown(plan))
@@ -74,6 +95,7 @@ def plan_command(
     if out is not None:
         workflows.write_text(out, saved_plan_text(plan))
     _append_step_summary(plan)
+    check_budget(plan, desired.budget, max_usd)
     return EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from websets_sync.cli import wiring
+from websets_sync.cli.options import SyncCommand, global_options
 from websets_sync.cli.root import EXIT_OK, App
 from websets_sync.errors import StateError
 from websets_sync.render.state import render_state_entry, render_state_list
@@ -16,7 +17,8 @@ def state_group() -> None:
     """Inspect the local state file (ids, which webhook secrets are known)."""
 
 
-@state_group.command("list")
+@state_group.command("list", cls=SyncCommand)
+@global_options
 @click.pass_obj
 def state_list(app: App) -> int:
     """Every address in the state file, its id, and whether a secret is known."""
@@ -30,8 +32,9 @@ def state_list(app: App) -> int:
     return EXIT_OK
 
 
-@state_group.command("show")
+@state_group.command("show", cls=SyncCommand)
 @click.argument("address")
+@global_options
 @click.pass_obj
 def state_show(app: App, address: str) -> int:
     """One address in the state file (secrets masked)."""
@@ -45,8 +48,9 @@ def secrets_group() -> None:
     """Read webhook secrets from the state file."""
 
 
-@secrets_group.command("get")
+@secrets_group.command("get", cls=SyncCommand)
 @click.argument("address")
+@global_options
 @click.pass_obj
 def secrets_get(app: App, address: str) -> int:
     """Print exactly the signing secret of webhook ADDR (for a secret store)."""

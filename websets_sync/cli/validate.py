@@ -8,14 +8,16 @@ from pathlib import Path
 import click
 
 from websets_sync import workflows
+from websets_sync.cli.options import SyncCommand, global_options
 from websets_sync.cli.root import EXIT_ERROR, EXIT_OK, App
 from websets_sync.errors import ManifestError
 from websets_sync.render.problems import render_problems, summary_line, validation_json
 
 
-@click.command("validate")
+@click.command("validate", cls=SyncCommand)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
+@global_options
 @click.pass_obj
 def validate_command(app: App, paths: tuple[Path, ...], as_json: bool) -> int:
     """Check manifests offline: every error as file:line:col, all at once. No API key needed.

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import click
 import httpx
@@ -19,6 +20,8 @@ from websets_sync.render.console import Console
 from websets_sync.render.problems import render_problems
 
 EMULATOR_API_URL = "http://emulator.local/websets/v0"
+#: Seconds of the first retry's backoff and the cap (tests set both to 0: no real sleeping).
+RETRY_BACKOFF: tuple[float, float] = (0.5, 20.0)
 
 
 def make_client(app: App, *, transport: httpx.BaseTransport | None = None) -> WebsetsClient:
@@ -27,6 +30,10 @@ def make_client(app: App, *, transport: httpx.BaseTransport | None = None) -> We
     ``transport`` replaces the network (tests). The API key goes into request headers only;
     --debug logs method, path, status and duration of each attempt, never headers.
     """
+    if app.emulator_file is not None and app.api_url_given:
+        raise click.UsageError(
+            "--api-url and --emulator cannot be used together: the emulator has its own URL"
+        )
     api_key = app.api_key()
     on_request = _request_logger(app.console) if app.debug else None
     headers = {"user-agent": f"websets-sync/{__version__}"}
@@ -42,8 +49,15 @@ def make_client(app: App, *, transport: httpx.BaseTransport | None = None) -> We
             http, api_key=api_key, api_url=EMULATOR_API_URL, rate_limit=None, on_request=on_request
         )
     api_url = app.api_url or DEFAULT_API_URL
+    base, cap = RETRY_BACKOFF
     return WebsetsClient(
-        http, api_key=api_key, api_url=api_url, rate_limit=app.rate_limit, on_request=on_request
+        http,
+        api_key=api_key,
+        api_url=api_url,
+        rate_limit=app.rate_limit,
+        on_request=on_request,
+        backoff_base=base,
+        backoff_cap=cap,
     )
 
 
@@ -74,3 +88,23 @@ def addresses(texts: Sequence[str], option: str) -> tuple[Address, ...]:
 def is_terminal() -> bool:
     """Whether a person can answer a prompt (tests replace this)."""
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def cost_options(command: F) -> F:
+    """``--pricing FILE`` and ``--max-usd N``, shared by plan and apply (DESIGN §12)."""
+    command = click.option(
+        "--max-usd",
+        type=click.FloatRange(min=0),
+        metavar="N",
+        help="Refuse (exit 3) when what the plan starts now may cost more than N USD.",
+    )(command)
+    return click.option(
+        "--pricing",
+        "pricing_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help="Estimate with your own prices (schemas/pricing.schema.json); default: built-in.",
+    )(command)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random as _random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote
@@ -24,7 +24,7 @@ from websets_sync.client.ratelimit import TokenBucket
 from websets_sync.client.responses import decode_object
 from websets_sync.client.retry import RetryPolicy
 from websets_sync.client.sender import Params, RequestRecord, Sender
-from websets_sync.errors import TransportError
+from websets_sync.errors import NotFoundError, TransportError
 from websets_sync.model.redact import redact_url
 
 __all__ = ["DEFAULT_API_URL", "JSON", "RequestRecord", "WebsetsClient"]
@@ -37,6 +37,7 @@ JSON = dict[str, Any]
 WEBSETS_PAGE = 100
 ITEMS_PAGE = 100
 MONITORS_PAGE = WEBHOOKS_PAGE = IMPORTS_PAGE = 200
+_PAGES = {"/monitors": MONITORS_PAGE, "/webhooks": WEBHOOKS_PAGE, "/imports": IMPORTS_PAGE}
 
 
 def _segment(value: str) -> str:
@@ -44,6 +45,17 @@ def _segment(value: str) -> str:
     if value in (".", ".."):
         return value.replace(".", "%2E")  # or URL normalisation would resolve them away
     return quote(value, safe="")
+
+
+def _wrong_base_url(api_url: str) -> str:
+    shown = redact_url(api_url)
+    hint = (
+        f"The API URL {shown} does not end in /websets/v0: did you mean {shown.rstrip('/')}"
+        "/websets/v0?"
+        if not api_url.rstrip("/").endswith("/websets/v0")
+        else f"Is {shown} the Websets API? Its collections were not found there."
+    )
+    return hint + " (set with --api-url or WEBSETS_SYNC_API_URL)"
 
 
 class WebsetsClient:
@@ -208,13 +220,42 @@ class WebsetsClient:
     def delete_import(self, import_id: str) -> JSON:
         return self._json("DELETE", f"/imports/{_segment(import_id)}")
 
+    # apply steps
+    def send_step(
+        self,
+        method: str,
+        template: str,
+        ids: Mapping[str, str],
+        *,
+        body: JSON | None = None,
+        creates: bool = False,
+        empty_answer: bool = False,
+    ) -> JSON | None:
+        """One request of an apply step. ``template`` names ids by placeholder (``{webset}``,
+        ``{id}``); each is filled in percent-encoded as one path segment. ``empty_answer``:
+        the endpoint answers 200 with no body (None is returned)."""
+        path = template.format_map({name: _segment(value) for name, value in ids.items()})
+        if empty_answer:
+            self._sender.send(method, path, body=body)
+            return None
+        return self._json(method, path, body=body, creates=creates)
+
+    def iter_list(self, path: str, **params: str) -> Iterator[JSON]:
+        """Every object of the list at ``path`` (e.g. ``/monitors`` with ``websetId``)."""
+        return self._paginate(path, _PAGES.get(path, WEBSETS_PAGE), params)
+
     # --- plumbing ---------------------------------------------------------------------------
 
     def _paginate(self, path: str, limit: int, params: Params | None = None) -> Iterator[JSON]:
         """Every object of a list, page by page (lazily), following nextCursor while hasMore."""
         query: dict[str, str | int] = {**(params or {}), "limit": limit}
         while True:
-            page = self._json("GET", path, params=query)
+            try:
+                page = self._json("GET", path, params=query)
+            except NotFoundError as exc:
+                if path.count("/") == 1:  # a top-level collection is never missing
+                    exc.detail = _wrong_base_url(self._sender.api_url)
+                raise
             data = page.get("data")
             if not isinstance(data, list):
                 raise TransportError(f"GET {path}: the list response has no data array")

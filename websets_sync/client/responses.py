@@ -1,8 +1,11 @@
 """Reading Websets API responses: JSON objects out of 2xx answers, typed errors out of the rest.
 
-Error bodies are read leniently (API-NOTES §2): the documented ``{requestId, error, tag}``, the
-NestJS-style ``{statusCode, message}``, or any text at all (a proxy's HTML page). Whatever the API
-sends back passes through a :class:`Redactor` first, in case it echoes the API key.
+Error bodies are read leniently (API-NOTES §2, §9): the documented ``{requestId, error, tag}``,
+the NestJS-style ``{statusCode, timestamp, message, error, path}`` the real API answers for a
+missing object (R6), or any text at all (a proxy's HTML page). A rejected API key is an
+AuthError whether it comes as the documented 401 or as the recorded 400 ``x-api-key header is
+invalid`` (R5). Whatever the API sends back passes through a :class:`Redactor` first, in case it
+echoes the API key.
 """
 
 from __future__ import annotations
@@ -78,6 +81,8 @@ def api_error(method: str, path: str, response: httpx.Response, redactor: Redact
         message = response.text
     request_id = request_id or response.headers.get("x-request-id")
     error_type = _ERROR_TYPES.get(response.status_code, ApiError)
+    if response.status_code == 400 and message is not None and _rejects_the_key(message):
+        error_type = AuthError
     return error_type(
         method=method,
         path=path,
@@ -86,6 +91,12 @@ def api_error(method: str, path: str, response: httpx.Response, redactor: Redact
         tag=_excerpt(tag, redactor) if tag else None,
         request_id=_excerpt(request_id, redactor) if request_id else None,
     )
+
+
+def _rejects_the_key(message: str) -> bool:
+    """The recorded answer to a wrong key: 400 ``x-api-key header is invalid``."""
+    text = message.lower()
+    return "x-api-key" in text and "invalid" in text
 
 
 def _json_or_none(response: httpx.Response) -> Any:

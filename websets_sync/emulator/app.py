@@ -85,7 +85,7 @@ class Emulator:
         headers["X-Request-Id"] = request_id
         if body is None:
             return httpx.Response(status, headers=headers, request=request)
-        if status >= 400:
+        if status >= 400 and "statusCode" not in body:
             body = {"requestId": request_id, **body}
         return httpx.Response(status, json=body, headers=headers, request=request)
 
@@ -96,11 +96,11 @@ class Emulator:
         injected = self._gate.before(method, path or raw_path, self.store.now())
         if injected is not None:
             failure, headers = injected
-            return failure.status, _error(failure), headers, False
+            return failure.status, self._error(failure, raw_path), headers, False
         try:
             reply = self._route(request, method, path, query)
         except ApiFailure as failure:
-            return failure.status, _error(failure), {}, False
+            return failure.status, self._error(failure, raw_path), {}, False
         return reply.status, reply.body, {}, self._gate.lose_response(method)
 
     def _route(self, request: httpx.Request, method: str, path: str | None, query: str) -> Reply:
@@ -127,7 +127,24 @@ class Emulator:
         if not key and authorization.lower().startswith("bearer "):
             key = authorization[7:].strip()
         if not key or (self.api_key is not None and key != self.api_key):
-            raise ApiFailure(401, "Invalid or missing API key", "INVALID_API_KEY")
+            # Recorded (R5): 400 and no tag, not the documented 401.
+            raise ApiFailure(400, "x-api-key header is invalid", None)
+
+    def _error(self, failure: ApiFailure, raw_path: str) -> JSON:
+        """The error body. A 404 has the recorded NestJS shape (R6), the rest the documented
+        ``{requestId, error, tag}`` (requestId added by ``handle``), without tag when none."""
+        if failure.status == 404:
+            path = raw_path.removeprefix("/websets")
+            return {
+                "statusCode": 404,
+                "timestamp": self.store.now_iso(),
+                "message": failure.message,
+                "error": "Not Found",
+                "path": path,
+            }
+        if failure.tag is None:
+            return {"error": failure.message}
+        return {"error": failure.message, "tag": failure.tag}
 
     # test helpers
     def count(self, method: str | None = None, path: str | None = None) -> int:
@@ -153,6 +170,8 @@ class Emulator:
         _check_kind(kind)
         with self._lock:
             obj = self.store.insert(kind, complete(kind, data))
+            if kind in ("search", "enrichment", "import"):
+                self.store.watch(kind, obj)  # time moves it on if it is still running
             self.store.save()
             return public(obj)
 
@@ -163,7 +182,9 @@ class Emulator:
             obj = self.store.find(kind, ident)
             if obj is None:
                 raise KeyError(f"no {kind} {ident}")
+            self.store.unindex(kind, obj)
             obj.update(copy.deepcopy(changes))
+            self.store.index(kind, obj)
             if "updatedAt" not in changes:
                 self.store.touch(obj)
             self.store.dirty = True
@@ -174,10 +195,6 @@ class Emulator:
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
-
-
-def _error(failure: ApiFailure) -> JSON:
-    return {"error": failure.message, "tag": failure.tag}
 
 
 def _json_body(request: httpx.Request) -> JSON:

@@ -60,10 +60,23 @@ def criteria_for(query: str) -> list[JSON]:
     return [{"description": f"Result matches: {clause}"[:1000]} for clause in picked]
 
 
-def title_for(query: str) -> str:
-    words = query.split()
-    title = " ".join(words[:8])
-    return (title[:1].upper() + title[1:]).rstrip(".,;") if title else "Untitled Webset"
+_TITLE_NOUNS = {
+    "company": "Companies",
+    "person": "People",
+    "article": "Articles",
+    "research_paper": "Research papers",
+    "custom": "Results",
+}
+_TITLE_SPLIT = re.compile(r",|;|\b(?:in|with|that|which|who|based in|located in)\b", re.IGNORECASE)
+_TITLE_NOISE = re.compile(r"\b(?:companies|company|people|persons)\b", re.IGNORECASE)
+
+
+def title_for(query: str, entity: JSON | None = None) -> str:
+    """In the recorded style: "Fintech companies in London" → "Companies: Fintech, London"."""
+    noun = _TITLE_NOUNS.get(str((entity or entity_for(query))["type"]), "Results")
+    parts = [" ".join(_TITLE_NOISE.sub("", part).split()) for part in _TITLE_SPLIT.split(query)]
+    words = ", ".join(part for part in parts if part) or query.strip()
+    return f"{noun}: {words}"[:200]
 
 
 def format_for(description: str) -> str:
@@ -143,9 +156,17 @@ def _company(rng: random.Random, name: str, description: str, query: str) -> JSO
             "employees": rng.randint(5, 5000),
             "industry": rng.choice(("Software", "Healthcare", "Finance", "Energy")),
             "about": f"{name} is a company.",
-            "logoUrl": None,
+            "logoUrl": f"https://{_slug(name)}.example.com/logo.png",
         },
     }
+
+
+def reference(properties: JSON) -> JSON:
+    """The source an evaluation or enrichment result cites: the item's own page."""
+    kind = str(properties.get("type"))
+    details = properties.get(_DOCUMENT_KEYS.get(kind, kind)) or {}
+    title = details.get("name") or details.get("title") or properties["url"]
+    return {"title": title, "snippet": properties.get("description"), "url": properties["url"]}
 
 
 def enrichment_value(fmt: str, options: list[JSON] | None, rng: random.Random, name: str) -> str:

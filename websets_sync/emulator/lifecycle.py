@@ -1,7 +1,15 @@
-"""Time passing: searches run and add items, enrichments complete, uploaded imports finish.
+"""Time passing: searches run and add items, generated fields fill in, enrichments complete,
+uploaded imports finish.
 
 Evaluated lazily on every request from the emulator's (injectable) clock, so no thread is needed
-and a fake clock makes progress exact in tests.
+and a fake clock makes progress exact in tests. Only the objects still changing are visited
+(``Store.watch``), so the cost does not grow with everything stored.
+
+The timeline follows the recorded real API (API-NOTES §9 R3, R4, R13): a new search is
+``running`` at once with ``timeLeft: null`` and (when none were given) ``criteria: []``; a
+webset created without a title has ``title: null``; a new enrichment has ``title`` and
+``instructions`` null. After ``generate_seconds`` the generated values appear and the search
+reports a ``timeLeft``; it completes after ``search_seconds``.
 """
 
 from __future__ import annotations
@@ -24,42 +32,83 @@ class Timing:
     search_seconds: float = 2.0
     enrichment_seconds: float = 1.0
     import_seconds: float = 0.5
+    #: Until then a webset's generated title, a search's generated criteria and an enrichment's
+    #: title and instructions are null / [] (the real API takes ~1-3 s).
+    generate_seconds: float = 0.5
+
+    @classmethod
+    def recorded(cls) -> Timing:
+        """The pace of the recorded real API: titles after ~1 s, a one-item search ~18 s,
+        enrichments done ~12 s after their webset's searches."""
+        return cls(
+            search_seconds=18.0, enrichment_seconds=12.0, import_seconds=5.0, generate_seconds=1.0
+        )
 
 
 def advance(store: Store, timing: Timing) -> None:
     now = store.now()
-    for search in store.all("search"):
-        if search["status"] in ACTIVE_SEARCH:
-            _progress_search(store, search, now, timing.search_seconds)
-    searching = {s["websetId"] for s in store.all("search") if s["status"] in ACTIVE_SEARCH}
-    for enrichment in store.all("enrichment"):
-        ready = now - float(enrichment["_t"]) >= timing.enrichment_seconds
-        if enrichment["status"] == "pending" and ready and enrichment["websetId"] not in searching:
-            enrichment["status"] = "completed"
-            store.touch(enrichment)
-    for record in store.all("import"):
+    for search in store.active("search"):
+        _progress_search(store, search, now, timing)
+    for webset in store.active("webset"):
+        if now - float(webset["_t"]) >= timing.generate_seconds:
+            webset["title"] = webset.pop("_title", webset.get("title"))
+            store.settle("webset", webset)
+            store.touch(webset)
+    for enrichment in store.active("enrichment"):
+        _progress_enrichment(store, enrichment, now, timing)
+    for record in store.active("import"):
         uploaded = record.get("_uploadedAt")
+        if record["status"] not in ("pending", "processing"):
+            store.settle("import", record)
         if uploaded is None or record["status"] != "processing":
             continue
         if now - float(uploaded) >= timing.import_seconds:
             record["status"] = "completed"
+            store.settle("import", record)
             store.touch(record)
             store.emit("import.completed", record)
 
 
-def _progress_search(store: Store, search: JSON, now: float, duration: float) -> None:
+def _progress_enrichment(store: Store, enrichment: JSON, now: float, timing: Timing) -> None:
+    elapsed = now - float(enrichment["_t"])
+    if elapsed >= timing.generate_seconds and "_title" in enrichment:
+        enrichment["title"] = enrichment.pop("_title")
+        enrichment["instructions"] = enrichment.pop("_instructions")
+        store.touch(enrichment)
+    if enrichment["status"] != "pending":
+        store.settle("enrichment", enrichment)
+        return
+    searching = any(
+        s["status"] in ACTIVE_SEARCH for s in store.children("search", enrichment["websetId"])
+    )
+    if elapsed >= timing.enrichment_seconds and not searching and "_title" not in enrichment:
+        enrichment["status"] = "completed"
+        store.settle("enrichment", enrichment)
+        store.touch(enrichment)
+
+
+def _progress_search(store: Store, search: JSON, now: float, timing: Timing) -> None:
+    if search["status"] not in ACTIVE_SEARCH:
+        store.settle("search", search)
+        return
+    duration = max(timing.search_seconds, timing.generate_seconds)
     elapsed = now - float(search["_t"])
     count = min(int(search["count"]), MAX_ITEMS_PER_SEARCH)
-    start = 0.1 * duration
+    start = timing.generate_seconds
     if elapsed < start:
-        status, found = "created", 0
-    elif elapsed < duration:
+        return
+    if "_recall" in search:
+        search["recall"] = search.pop("_recall")
+    if "_criteria" in search:
+        search["criteria"] = search.pop("_criteria")
+        rng = store.rng("criteria", search["id"])
+        for criterion in search["criteria"]:
+            criterion["successRate"] = generate.success_rate(rng)
+    if elapsed < duration:
         status = "running"
-        found = math.floor(count * (elapsed - start) / (duration - start))
+        found = math.floor(count * (elapsed - start) / max(duration - start, 1e-9))
     else:
         status, found = "completed", count
-    if status == search["status"] and found == search["progress"]["found"]:
-        return
     search["status"] = status
     search["progress"] = {
         "found": found,
@@ -67,13 +116,10 @@ def _progress_search(store: Store, search: JSON, now: float, duration: float) ->
         "completion": 100 if status == "completed" else round(100 * found / max(count, 1)),
         "timeLeft": 0 if status == "completed" else max(0, math.ceil(duration - elapsed)),
     }
-    if status != "created":
-        rng = store.rng("criteria", search["id"])
-        for criterion in search["criteria"]:
-            criterion["successRate"] = generate.success_rate(rng)
     _materialize_items(store, search, found)
     store.touch(search)
     if status == "completed":
+        store.settle("search", search)
         store.emit("webset.search.completed", search)
 
 
@@ -82,18 +128,19 @@ def _materialize_items(store: Store, search: JSON, found: int) -> None:
     entity = search.get("entity")
     for index in range(made, found):
         rng = store.rng("item", search["id"], index)
+        properties = generate.item_properties(entity, rng, search["query"])
         item = {
             "object": "webset_item",
             "source": "search",
             "sourceId": search["id"],
             "websetId": search["websetId"],
-            "properties": generate.item_properties(entity, rng, search["query"]),
+            "properties": properties,
             "evaluations": [
                 {
                     "criterion": criterion["description"],
                     "reasoning": "Matches the query in the emulator.",
                     "satisfied": "yes",
-                    "references": [],
+                    "references": [generate.reference(properties)],
                 }
                 for criterion in search["criteria"]
             ],
@@ -102,18 +149,9 @@ def _materialize_items(store: Store, search: JSON, found: int) -> None:
     search["_made"] = max(made, found)
 
 
-def webset_children(store: Store) -> dict[str, dict[str, list[JSON]]]:
-    """Searches, enrichments, monitors and items grouped by websetId (one pass per kind)."""
-    grouped: dict[str, dict[str, list[JSON]]] = {}
-    for kind in ("search", "enrichment", "monitor", "item"):
-        for obj in store.all(kind):
-            grouped.setdefault(obj["websetId"], {}).setdefault(kind, []).append(obj)
-    return grouped
-
-
-def webset_status(children: dict[str, list[JSON]]) -> str:
-    if any(s["status"] in ACTIVE_SEARCH for s in children.get("search", [])):
+def webset_status(store: Store, webset_id: str) -> str:
+    if any(s["status"] in ACTIVE_SEARCH for s in store.children("search", webset_id)):
         return "running"
-    if any(e["status"] == "pending" for e in children.get("enrichment", [])):
+    if any(e["status"] == "pending" for e in store.children("enrichment", webset_id)):
         return "running"
     return "idle"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import bisect
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from websets_sync.emulator.failures import bad_query, not_found
 from websets_sync.emulator.lifecycle import Timing
-from websets_sync.emulator.store import JSON, Store
+from websets_sync.emulator.store import ID_PREFIX, JSON, Store
 
 
 @dataclass
@@ -79,24 +80,36 @@ class Routes:
 ROUTES = Routes()
 
 
-def page(ctx: Ctx, objs: list[JSON], *, maximum: int, default: int = 25) -> tuple[list[JSON], JSON]:
-    """Cursor pagination in creation order: (this page, ``{hasMore, nextCursor}``)."""
+def page(
+    ctx: Ctx, kind: str, objs: Sequence[JSON], *, maximum: int, default: int = 25
+) -> tuple[list[JSON], JSON]:
+    """Cursor pagination, newest first (recorded, API-NOTES §9 R7): (this page, paging fields).
+
+    ``objs`` is oldest first, as the store keeps them, so a page costs O(log n + limit): the
+    cursor (opaque to clients: the last id given, without its prefix, as the real API does)
+    finds its place by bisection.
+    """
     limit_text = ctx.arg("limit")
     limit = default
     if limit_text is not None:
         if not limit_text.isdigit() or not 1 <= int(limit_text) <= maximum:
             raise bad_query(f"limit: must be an integer between 1 and {maximum}")
         limit = int(limit_text)
+    end = len(objs)
     cursor = ctx.arg("cursor")
-    if cursor is not None:
-        if not cursor.startswith("cur_") or not cursor[4:].isdigit():
-            raise bad_query("cursor: invalid cursor")
-        after = int(cursor[4:])
-        objs = [obj for obj in objs if int(obj["_seq"]) > after]
-    chunk = objs[:limit]
-    more = len(objs) > limit
-    next_cursor = f"cur_{chunk[-1]['_seq']}" if more and chunk else None
+    if cursor:
+        before = ctx.store.position(kind, f"{ID_PREFIX[kind]}_{cursor}")
+        if before is None:
+            raise bad_query("cursor: unknown cursor")
+        end = bisect.bisect_left(objs, before, key=_seq)
+    chunk = [objs[at] for at in range(end - 1, max(end - limit, 0) - 1, -1)]
+    more = end > limit
+    next_cursor = str(chunk[-1]["id"]).partition("_")[2] if more and chunk else None
     return chunk, {"hasMore": more, "nextCursor": next_cursor}
+
+
+def _seq(obj: JSON) -> int:
+    return int(obj["_seq"])
 
 
 def listing(data: list[JSON], paging: JSON) -> Reply:
@@ -105,12 +118,9 @@ def listing(data: list[JSON], paging: JSON) -> Reply:
 
 def find_webset(store: Store, ident: str) -> JSON:
     """A webset by id or externalId (the API accepts either in webset paths)."""
-    found = store.find("webset", ident)
+    found = store.find("webset", ident) or store.find_external(ident)
     if found is not None:
         return found
-    for webset in store.all("webset"):
-        if webset.get("externalId") == ident:
-            return webset
     raise not_found("Webset", ident)
 
 

@@ -27,7 +27,7 @@ def _webhook_create(ctx: Ctx, params: list[str]) -> Reply:
 
 @ROUTES.add("GET", "/webhooks")
 def _webhook_list(ctx: Ctx, params: list[str]) -> Reply:
-    chunk, paging = page(ctx, ctx.store.all("webhook"), maximum=MAX_PAGE)
+    chunk, paging = page(ctx, "webhook", ctx.store.ordered("webhook"), maximum=MAX_PAGE)
     return listing([views.webhook(w) for w in chunk], paging)
 
 
@@ -56,7 +56,7 @@ def _webhook_delete(ctx: Ctx, params: list[str]) -> Reply:
 def _webhook_attempts(ctx: Ctx, params: list[str]) -> Reply:
     """The emulator delivers no webhooks, so there are no attempts."""
     find(ctx.store, "webhook", params[0], "Webhook")
-    chunk, paging = page(ctx, [], maximum=MAX_PAGE)
+    chunk, paging = page(ctx, "webhook", [], maximum=MAX_PAGE)
     return listing(chunk, paging)
 
 
@@ -93,13 +93,14 @@ def _import_upload(ctx: Ctx, params: list[str]) -> Reply:
         raise bad_request(f"Import {record['id']} was already uploaded")
     record["status"] = "processing"
     record["_uploadedAt"] = ctx.store.now()
+    ctx.store.watch("import", record)
     ctx.store.touch(record)
     return Reply(200, None)
 
 
 @ROUTES.add("GET", "/imports")
 def _import_list(ctx: Ctx, params: list[str]) -> Reply:
-    chunk, paging = page(ctx, ctx.store.all("import"), maximum=MAX_PAGE)
+    chunk, paging = page(ctx, "import", ctx.store.ordered("import"), maximum=MAX_PAGE)
     return listing([public(r) for r in chunk], paging)
 
 
@@ -125,7 +126,7 @@ def _import_delete(ctx: Ctx, params: list[str]) -> Reply:
 
 @ROUTES.add("GET", "/events")
 def _events(ctx: Ctx, params: list[str]) -> Reply:
-    events = ctx.store.all("event")
+    events = ctx.store.ordered("event")
     types = ctx.query.get("types", []) + ctx.query.get("types[]", [])
     if types:
         events = [e for e in events if e["type"] in types]
@@ -134,7 +135,7 @@ def _events(ctx: Ctx, params: list[str]) -> Reply:
         events = [e for e in events if _parse_moment(e["createdAt"]) < before]
     if after is not None:
         events = [e for e in events if _parse_moment(e["createdAt"]) > after]
-    chunk, paging = page(ctx, events, maximum=MAX_PAGE)
+    chunk, paging = page(ctx, "event", events, maximum=MAX_PAGE)
     return listing([public(e) for e in chunk], paging)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from websets_sync.emulator import validate, views
 from websets_sync.emulator.failures import not_found
 from websets_sync.emulator.router import ROUTES, Ctx, Reply, find, find_webset, listing, page
-from websets_sync.emulator.store import JSON
+from websets_sync.emulator.store import JSON, Store
 
 MAX_PAGE = 200
 
@@ -19,7 +19,7 @@ def _create(ctx: Ctx, params: list[str]) -> Reply:
         "status": "enabled",
         "websetId": webset["id"],
         "cadence": fields["cadence"],
-        "behavior": fields["behavior"],
+        "behavior": _with_last_search(ctx.store, webset["id"], fields["behavior"]),
         "lastRun": None,
         "metadata": fields["metadata"],
     }
@@ -29,18 +29,31 @@ def _create(ctx: Ctx, params: list[str]) -> Reply:
     return Reply(201, view)
 
 
+def _with_last_search(store: Store, webset_id: str, behavior: JSON) -> JSON:
+    """The spec (CreateMonitorParameters): a config's omitted query, criteria and entity are
+    those of the webset's last search, so a live monitor shows values its creator never sent."""
+    searches = store.children("search", webset_id)
+    if not searches:
+        return behavior
+    last = searches[-1]
+    criteria: list[JSON] = last.get("_criteria") or last["criteria"]
+    filled = {
+        "query": last["query"],
+        "criteria": [{"description": c["description"]} for c in criteria],
+        "entity": last["entity"],
+    }
+    config = {**filled, **behavior["config"]}
+    return {**behavior, "config": config}
+
+
 @ROUTES.add("GET", "/monitors")
 def _list(ctx: Ctx, params: list[str]) -> Reply:
-    monitors = ctx.store.all("monitor")
+    monitors = ctx.store.ordered("monitor")
     webset_id = ctx.arg("websetId")
     if webset_id is not None:
-        webset = next(
-            (w for w in ctx.store.all("webset") if webset_id in (w["id"], w.get("externalId"))),
-            None,
-        )
-        wanted = webset["id"] if webset is not None else webset_id
-        monitors = [m for m in monitors if m["websetId"] == wanted]
-    chunk, paging = page(ctx, monitors, maximum=MAX_PAGE)
+        webset = ctx.store.find("webset", webset_id) or ctx.store.find_external(webset_id)
+        monitors = ctx.store.children("monitor", webset["id"] if webset else webset_id)
+    chunk, paging = page(ctx, "monitor", monitors, maximum=MAX_PAGE)
     return listing([views.monitor(ctx.store, m) for m in chunk], paging)
 
 
@@ -74,7 +87,7 @@ def _delete(ctx: Ctx, params: list[str]) -> Reply:
 def _runs(ctx: Ctx, params: list[str]) -> Reply:
     """Monitors never fire in the emulator, so there are no runs."""
     find(ctx.store, "monitor", params[0], "Monitor")
-    chunk, paging = page(ctx, [], maximum=MAX_PAGE)
+    chunk, paging = page(ctx, "monitor", [], maximum=MAX_PAGE)
     return listing(chunk, paging)
 
 

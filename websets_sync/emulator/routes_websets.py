@@ -39,26 +39,29 @@ def _create(ctx: Ctx, params: list[str]) -> Reply:
     fields = validate.webset_create(ctx.body)
     store = ctx.store
     external_id = fields.get("externalId")
-    if external_id is not None and any(
-        w.get("externalId") == external_id for w in store.all("webset")
-    ):
+    if external_id is not None and store.find_external(external_id) is not None:
         raise conflict("Webset with this externalId already exists")
     imports = fields.get("import", [])
     _check_sources(store, imports + fields.get("exclude", []))
     search = fields.get("search")
-    title = fields.get("title") or (generate.title_for(search["query"]) if search else None)
     webset: JSON = {
         "object": "webset",
         "externalId": external_id,
-        "title": title,
+        "title": fields.get("title"),
         "excludes": fields.get("exclude", []),
         "metadata": fields.get("metadata", {}),
         "_imports": [ref["id"] for ref in imports if ref["source"] == "import"],
     }
     store.insert("webset", webset)
+    if search is not None and webset["title"] is None:
+        # Recorded (R3): the answer says title null; the generated one comes a moment later.
+        webset["_title"] = generate.title_for(search["query"], search.get("entity"))
+        store.watch("webset", webset)
     store.emit("webset.created", views.webset(store, webset))
     if search is not None:
-        create_search(store, webset, search, ctx.timing.search_seconds)
+        # Recorded: the webset's exclude applies to its first search, which shows it.
+        search = {"exclude": webset["excludes"], **search} if webset["excludes"] else search
+        create_search(store, webset, search, ctx.timing)
     for enrichment in fields.get("enrichments", []):
         create_enrichment(store, webset, enrichment)
     return Reply(201, views.webset(store, webset))
@@ -66,14 +69,14 @@ def _create(ctx: Ctx, params: list[str]) -> Reply:
 
 @ROUTES.add("GET", "/websets")
 def _list(ctx: Ctx, params: list[str]) -> Reply:
-    websets = ctx.store.all("webset")
+    websets = ctx.store.ordered("webset")
     term = ctx.arg("search")
     if term is not None:
         if not 2 <= len(term) <= 50:
             raise bad_query("search: must be 2 to 50 characters long")
         needle = term.lower()
         websets = [w for w in websets if _mentions(w, needle)]
-    chunk, paging = page(ctx, websets, maximum=MAX_WEBSETS_PAGE)
+    chunk, paging = page(ctx, "webset", websets, maximum=MAX_WEBSETS_PAGE)
     return listing(views.websets(ctx.store, chunk), paging)
 
 
@@ -86,6 +89,7 @@ def _mentions(webset: JSON, needle: str) -> bool:
 def _get(ctx: Ctx, params: list[str]) -> Reply:
     webset = find_webset(ctx.store, params[0])
     expand = ctx.query.get("expand", []) + ctx.query.get("expand[]", [])
+    # Recorded: a GET answers ``items`` always, empty unless expanded.
     with_items = any("items" in value.split(",") for value in expand)
     return Reply(200, views.webset(ctx.store, webset, with_items=with_items))
 
@@ -97,6 +101,8 @@ def _update(ctx: Ctx, params: list[str]) -> Reply:
     fields = validate.webset_update(ctx.body)
     if "title" in fields:
         webset["title"] = fields["title"]
+        webset.pop("_title", None)  # a title given now is not overwritten by a generated one
+        ctx.store.settle("webset", webset)
     if "metadata" in fields:
         webset["metadata"] = fields["metadata"] or {}
     ctx.store.touch(webset)
@@ -107,14 +113,12 @@ def _update(ctx: Ctx, params: list[str]) -> Reply:
 def _delete(ctx: Ctx, params: list[str]) -> Reply:
     store = ctx.store
     webset = find_webset(store, params[0])
-    for search in store.all("search"):
-        if search["websetId"] == webset["id"]:
-            cancel_search(store, search, "webset_deleted")
+    for search in store.children("search", webset["id"]):
+        cancel_search(store, search, "webset_deleted")
     view = views.webset(store, webset)
     for kind in ("search", "enrichment", "monitor", "item"):
-        for obj in store.all(kind):
-            if obj["websetId"] == webset["id"]:
-                store.remove(kind, obj["id"])
+        for obj in store.children(kind, webset["id"]):
+            store.remove(kind, obj["id"])
     store.remove("webset", webset["id"])
     store.emit("webset.deleted", view)
     return Reply(200, view)
@@ -124,28 +128,26 @@ def _delete(ctx: Ctx, params: list[str]) -> Reply:
 def _cancel(ctx: Ctx, params: list[str]) -> Reply:
     store = ctx.store
     webset = find_webset(store, params[0])
-    for search in store.all("search"):
-        if search["websetId"] == webset["id"]:
-            cancel_search(store, search, "webset_canceled")
-    for enrichment in store.all("enrichment"):
-        if enrichment["websetId"] == webset["id"]:
-            cancel_enrichment(store, enrichment)
+    for search in store.children("search", webset["id"]):
+        cancel_search(store, search, "webset_canceled")
+    for enrichment in store.children("enrichment", webset["id"]):
+        cancel_enrichment(store, enrichment)
     store.touch(webset)
     return Reply(200, views.webset(store, webset))
 
 
 def _enrichments_of(store: Store, webset: JSON) -> list[JSON]:
-    return [e for e in store.all("enrichment") if e["websetId"] == webset["id"]]
+    return store.children("enrichment", webset["id"])
 
 
 @ROUTES.add("GET", "/websets/*/items")
 def _items(ctx: Ctx, params: list[str]) -> Reply:
     webset = find_webset(ctx.store, params[0])
-    items = [i for i in ctx.store.all("item") if i["websetId"] == webset["id"]]
+    items = ctx.store.children("item", webset["id"])
     source_id = ctx.arg("sourceId")
     if source_id is not None:
         items = [i for i in items if i["sourceId"] == source_id]
-    chunk, paging = page(ctx, items, maximum=MAX_ITEMS_PAGE, default=20)
+    chunk, paging = page(ctx, "item", items, maximum=MAX_ITEMS_PAGE, default=20)
     enrichments = _enrichments_of(ctx.store, webset)
     return listing([views.item(ctx.store, i, enrichments) for i in chunk], paging)
 

@@ -14,7 +14,6 @@ from websets_sync.model.cron import cron_problem
 
 ENRICHMENT_FORMATS = ("text", "date", "number", "options", "email", "phone", "url")
 SEARCH_BEHAVIORS = ("override", "append")
-MAX_ENRICHMENTS = 10
 EVENT_TYPES = (
     "webset.created",
     "webset.deleted",
@@ -74,8 +73,6 @@ def enrichment_fields(body: JSON, where: str = "", *, create: bool) -> JSON:
         "options": _options(body, where),
         "metadata": c.metadata(body, where, nullable=not create),
     }
-    if fields["options"] is not None and fields["format"] not in ("options", None):
-        raise bad_request(f"{where or 'body'}: options are only allowed with format 'options'")
     if create and fields["format"] == "options" and fields["options"] is None:
         raise bad_request(f"{where or 'body'}: format 'options' needs options")
     result = _present(fields)
@@ -103,8 +100,6 @@ def webset_create(body: JSON) -> JSON:
     enrichments = body.get("enrichments")
     if enrichments is not None and not isinstance(enrichments, list):
         raise bad_request("enrichments: must be a list")
-    if enrichments is not None and len(enrichments) > MAX_ENRICHMENTS:
-        raise bad_request(f"enrichments: a webset can have at most {MAX_ENRICHMENTS} enrichments")
     search = body.get("search")
     fields = {
         "search": None if search is None else search_create(search, "search", inline=True),

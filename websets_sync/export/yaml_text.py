@@ -24,19 +24,22 @@ WEBHOOKS_FILE = "webhooks.yaml"
 EMPTY_FILE = "websets.yaml"
 
 
-def schema_reference(folder: Path) -> str:
+def schema_reference(folder: Path) -> str | None:
     """The ``$schema`` reference for manifests written into ``folder``: a relative path to the
-    nearest ``schemas/manifest.schema.json`` above it, else to the copy inside the package."""
+    nearest ``schemas/manifest.schema.json`` above it (a clone, or the user's own repository).
+
+    None when there is none: a path into the installed package (a virtualenv) would break on
+    every other checkout, so no reference is written rather than a wrong one.
+    """
     folder = folder.resolve()
     for parent in (folder, *folder.parents):
         candidate = parent / "schemas" / SCHEMA_FILE
         if candidate.is_file():
             return Path(os.path.relpath(candidate, folder)).as_posix()
-    packaged = Path(__file__).resolve().parent.parent / "data" / SCHEMA_FILE
-    return Path(os.path.relpath(packaged, folder)).as_posix()
+    return None
 
 
-def render_document(result: ExportResult, schema_ref: str) -> str:
+def render_document(result: ExportResult, schema_ref: str | None) -> str:
     """The whole export as one manifest (what ``export`` prints without ``--out``)."""
     document = _manifest(result.project)
     put(document, "websets", list(result.websets))
@@ -45,7 +48,7 @@ def render_document(result: ExportResult, schema_ref: str) -> str:
     return _header(schema_ref, pinned=pinned, webhooks=bool(result.webhooks)) + dump(document)
 
 
-def render_files(result: ExportResult, schema_ref: str) -> dict[str, str]:
+def render_files(result: ExportResult, schema_ref: str | None) -> dict[str, str]:
     """One file per webset (``<externalId>.yaml``) and ``webhooks.yaml``, by file name."""
     files: dict[str, str] = {}
     taken: set[str] = set()
@@ -78,11 +81,9 @@ def _file_name(external_id: str, taken: set[str]) -> str:
     return name
 
 
-def _header(schema_ref: str, *, pinned: bool, webhooks: bool) -> str:
-    lines = [
-        f"# yaml-language-server: $schema={schema_ref}",
-        "# Exported from live state by `websets-sync export`; review before committing.",
-    ]
+def _header(schema_ref: str | None, *, pinned: bool, webhooks: bool) -> str:
+    lines = [f"# yaml-language-server: $schema={schema_ref}"] if schema_ref else []
+    lines.append("# Exported from live state by `websets-sync export`; review before committing.")
     if pinned:
         lines.append(
             "# `id` pins a webset made without an externalId: the API cannot add one later, so"

@@ -9,6 +9,7 @@ from websets_sync.manifest.files import ManifestFile
 from websets_sync.manifest.semantic import Entry, children_of, webhooks_of, websets_of
 from websets_sync.model import (
     Address,
+    Budget,
     DesiredResource,
     DesiredState,
     DesiredWebset,
@@ -58,7 +59,21 @@ def build_desired_state(manifests: Sequence[ManifestFile]) -> DesiredState:
         websets=tuple(websets),
         webhooks=tuple(webhooks),
         sources=tuple(ManifestSource(m.path, m.sha256) for m in manifests),
+        budget=_budget(manifests),
     )
+
+
+def _budget(manifests: Sequence[ManifestFile]) -> Budget:
+    """The project's budget: the files that declare one agree (semantic checks made sure)."""
+    for manifest in manifests:
+        declared = manifest.data.get("budget")
+        if isinstance(declared, dict):
+            once, month = declared.get("maxUsdOnce"), declared.get("maxUsdPerMonth")
+            return Budget(
+                max_usd_once=float(once) if once is not None else None,
+                max_usd_per_month=float(month) if month is not None else None,
+            )
+    return Budget()
 
 
 def _webset(

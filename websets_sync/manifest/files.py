@@ -8,6 +8,7 @@ are collected, never raised: one bad file does not hide the errors of the next.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,5 +147,48 @@ def _file_problem(path: Path, message: str) -> Problem:
 def _yaml_problem(name: str, exc: yaml.MarkedYAMLError) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    parts = [p for p in (exc.context, exc.problem) if p]
-    return Problem(name, line, column, "", "invalid YAML: " + ", ".join(parts))
+    parser_words = ", ".join(p for p in (exc.context, exc.problem) if p)
+    plain = plain_yaml_error(exc.context or "", exc.problem or "")
+    message = f"{plain} (YAML parser: {parser_words})" if plain else parser_words
+    return Problem(name, line, column, "", "invalid YAML: " + message)
+
+
+def plain_yaml_error(context: str, problem: str) -> str | None:
+    """The parser's complaint in the words of someone fixing a manifest, or None if unknown."""
+    for pattern, words in _PLAIN_WORDS:
+        if pattern.search(f"{context} | {problem}"):
+            return words
+    return None
+
+
+_PLAIN_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), words)
+    for pattern, words in (
+        (
+            r"mapping values are not allowed",
+            "a second ': ' on this line; put the value in quotes if it contains ': ', or "
+            "start the key on a line of its own",
+        ),
+        (
+            r"block (mapping|collection).*expected <block end>",
+            "this line is indented differently from the lines above it (keys of one mapping, "
+            "and items of one list, line up in the same column)",
+        ),
+        (r"flow sequence.*<stream end>", "a '[' list is never closed: add the missing ']'"),
+        (r"flow sequence", "items of a [ ] list are separated by commas"),
+        (r"flow mapping.*<stream end>", "a '{' mapping is never closed: add the missing '}'"),
+        (r"flow mapping", "entries of a { } mapping are separated by commas"),
+        (r"quoted scalar.*end of stream", "a quoted value is never closed: add the closing quote"),
+        (r"character '\\t'", "a tab character: YAML indents with spaces only"),
+        (
+            r"cannot start any token",
+            "this character cannot start a value: put the value in quotes",
+        ),
+        (r"could not find expected ':'", "a key without ':' after it"),
+        (r"found undefined alias", "an alias (*name) that refers to no anchor (&name)"),
+        (
+            r"expected a single document",
+            "a second document ('---'): one manifest file holds one document",
+        ),
+    )
+)

@@ -36,6 +36,8 @@ class Result:
     errors: list[str] = field(default_factory=list)
     #: The text of the reference each error is about (parallel to ``errors``), to locate it.
     error_tokens: list[str] = field(default_factory=list)
+    #: Variables that were set but empty (what CI gives for a secret never configured).
+    empty: list[str] = field(default_factory=list)
 
 
 def interpolate(value: str, interpolation: Interpolation) -> Result:
@@ -85,4 +87,6 @@ def _replacement(match: re.Match[str], interpolation: Interpolation, result: Res
             f"environment variable {name} is not set (set it, or write ${{{name}:-default}})"
         )
         return ""
+    if not current:
+        result.empty.append(name)
     return current

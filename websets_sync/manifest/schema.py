@@ -42,8 +42,8 @@ _WHEN = {
     "description": "the entity type is 'custom'",
 }
 _PATTERN_HELP = (
-    "must start with a letter or digit and contain only letters, digits, '.', '_', ':' or '-' "
-    "(at most 200 characters)"
+    "must start with an ASCII letter or digit and contain only ASCII letters, digits, '.', '_', "
+    "':' or '-' (at most 200 characters)"
 )
 
 
@@ -96,10 +96,13 @@ def _problem_order(problem: Problem) -> tuple[str, int, int, str, str]:
     return (problem.file, problem.line, problem.column, problem.path, problem.message)
 
 
-def schema_problems(manifest: ManifestFile) -> list[Problem]:
-    """Every structural error of one file, located at the YAML node it is about."""
+def schema_problems(
+    manifest: ManifestFile, validator: Draft202012Validator | None = None
+) -> list[Problem]:
+    """Every structural error of one file (against the manifest schema, or ``validator``'s),
+    located at the YAML node it is about."""
     problems: list[Problem] = []
-    for error in _validator().iter_errors(manifest.data):
+    for error in (validator or _validator()).iter_errors(manifest.data):
         problems.extend(_translate(manifest, error))
     return problems
 
@@ -183,7 +186,6 @@ def _describe(error: ValidationError, path: FieldPath) -> str:
 
 def _describe_limit(error: ValidationError, path: FieldPath) -> str:
     kind, limit, value = error.validator, error.validator_value, error.instance
-    field = path[-1] if path else ""
     if kind == "minLength":
         if limit == 1:
             return "must not be empty"
@@ -193,9 +195,11 @@ def _describe_limit(error: ValidationError, path: FieldPath) -> str:
     if kind == "minItems":
         return f"must have at least {limit} {'item' if limit == 1 else 'items'} (got {len(value)})"
     if kind == "maxItems":
-        if field == "enrichments":
-            return f"a webset can have at most {limit} enrichments (got {len(value)})"
         return f"must have at most {limit} items (got {len(value)})"
+    if kind == "minProperties":
+        return "must not be empty"
+    if kind == "exclusiveMinimum":
+        return f"must be more than {limit} (got {_show(value)})"
     if kind == "minimum":
         return f"must be at least {limit} (got {_show(value)})"
     if kind == "maximum":

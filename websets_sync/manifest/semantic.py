@@ -88,7 +88,7 @@ def semantic_problems(manifests: Sequence[ManifestFile]) -> list[Problem]:
                     problems += _cadence(child)
                 if kind == "searches":
                     problems += _search_warnings(child, first=child is children[0])
-        problems += _metadata(webset) + _lease_name(webset)
+        problems += _metadata(webset) + _enrichment_count(webset) + _lease_name(webset)
     for webhook in webhooks:
         problems += _metadata(webhook) + _webhook_url(webhook)
     return problems
@@ -97,7 +97,8 @@ def semantic_problems(manifests: Sequence[ManifestFile]) -> list[Problem]:
 def _agreement(manifests: Sequence[ManifestFile]) -> list[Problem]:
     problems: list[Problem] = []
     # version needs no check here: the schema already requires exactly 1 in every file.
-    for field in ("project",):
+    # A budget is project-wide: files may leave it out, but those that declare one agree.
+    for field in ("project", "budget"):
         first: tuple[ManifestFile, Any] | None = None
         for manifest in manifests:
             if not isinstance(manifest.data, dict) or field not in manifest.data:
@@ -107,10 +108,18 @@ def _agreement(manifests: Sequence[ManifestFile]) -> list[Problem]:
                 first = (manifest, value)
             elif value != first[1]:
                 where = manifest.location((field,))
-                message = f"{field} {value!r} differs from {first[1]!r} in {first[0].path}"
+                message = (
+                    f"{field} {_brief(value)} differs from {_brief(first[1])} in {first[0].path}"
+                )
                 message += " (all files of a manifest set must agree)"
                 problems.append(Problem(where.file, where.line, where.column, field, message))
     return problems
+
+
+def _brief(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    return repr(value)
 
 
 def _unique(items: Sequence[Entry], field: str, what: str) -> list[Problem]:
@@ -214,6 +223,22 @@ def _search_warnings(search: Entry, *, first: bool) -> list[Problem]:
             )
         )
     return warnings
+
+
+#: Beyond this many enrichments on one webset, validate warns. No Exa source states a limit
+#: (API-NOTES §9); earlier versions of this tool enforced 10 as if one did.
+MANY_ENRICHMENTS = 10
+
+
+def _enrichment_count(webset: Entry) -> list[Problem]:
+    enrichments = webset.data.get("enrichments")
+    if not isinstance(enrichments, list) or len(enrichments) <= MANY_ENRICHMENTS:
+        return []
+    message = (
+        f"{len(enrichments)} enrichments: more than {MANY_ENRICHMENTS}, which no Exa source "
+        "documents as allowed or refused; apply reports it if the API refuses one"
+    )
+    return [webset.problem(["enrichments"], message, severity="warning")]
 
 
 def _webhook_url(webhook: Entry) -> list[Problem]:

@@ -208,6 +208,26 @@ class NodeBuilder:
             self.problems.append(
                 Problem(where.file, where.line, where.column, format_path(path), message)
             )
+        if result.empty and not result.text.strip():
+            # Nothing but empty variables: say which, not "got nothing (null)" later.
+            where, _ = self.token_location(node, "${" + result.empty[0], 0)
+            names = (
+                f"variable {result.empty[0]} is"
+                if len(result.empty) == 1
+                else f"variables {' and '.join(result.empty)} are"
+            )
+            self.problems.append(
+                Problem(
+                    where.file,
+                    where.line,
+                    where.column,
+                    format_path(path),
+                    f"environment {names} set but empty (in GitHub Actions: a "
+                    "secret that is not configured); give it a value, or a default with "
+                    "${NAME:-default}",
+                )
+            )
+            return result.text
         if node.style is None and result.substituted and not result.errors:
             # An unquoted ${COUNT} becomes what YAML would have read had the value been written.
             tag = self.constructor.resolve(  # type: ignore[no-untyped-call]

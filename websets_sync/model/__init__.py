@@ -18,6 +18,7 @@ from websets_sync.model.address import (
     Kind,
 )
 from websets_sync.model.desired import (
+    Budget,
     DesiredResource,
     DesiredState,
     DesiredWebset,
@@ -36,6 +37,7 @@ __all__ = [
     "TAG_PREVENT_DESTROY",
     "TAG_PROJECT",
     "Address",
+    "Budget",
     "DesiredResource",
     "DesiredState",
     "DesiredWebset",

@@ -39,6 +39,10 @@ class Kind(str, Enum):
     def is_child(self) -> bool:
         return self in (Kind.SEARCH, Kind.ENRICHMENT, Kind.MONITOR)
 
+    @property
+    def has_children(self) -> bool:
+        return self is Kind.WEBSET
+
 
 #: Order used to sort addresses deterministically: parents before children, searches before
 #: enrichments before monitors (the order creation happens in), webhooks last.
@@ -94,8 +98,9 @@ class Address:
         ):
             return cls.for_child(Kind(parts[2]), parts[1], parts[3])
         raise ValueError(
-            f"invalid address {text!r}: expected webset/<id>, webset/<id>/search/<id>, "
-            "webset/<id>/enrichment/<id>, webset/<id>/monitor/<id> or webhook/<id>"
+            f"invalid address {text!r}: expected webset/<externalId>, "
+            "webset/<externalId>/(search|enrichment|monitor)/<externalId> or "
+            "webhook/<externalId> (externalIds as in the manifests, not API ids)"
         )
 
     @property

@@ -93,6 +93,18 @@ class ManifestSource:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """The project's spending limits in USD (manifest ``budget``); None means no limit.
+
+    ``max_usd_once`` bounds what one plan starts now (searches, enrichment cells);
+    ``max_usd_per_month`` bounds the recurring spend of the monitors it creates or raises.
+    """
+
+    max_usd_once: float | None = None
+    max_usd_per_month: float | None = None
+
+
+@dataclass(frozen=True)
 class DesiredState:
     """Everything the manifests declare for one project."""
 
@@ -100,6 +112,7 @@ class DesiredState:
     websets: tuple[DesiredWebset, ...] = ()
     webhooks: tuple[DesiredResource, ...] = ()
     sources: tuple[ManifestSource, ...] = ()
+    budget: Budget = Budget()
 
     def addresses(self) -> Iterator[Address]:
         for webset in self.websets:

@@ -1,9 +1,12 @@
-"""What each kind's fields mean for comparison: one declarative table (DESIGN §4, STYLE §4).
+"""What each kind's fields mean, and what apply sends for it: declarative tables (DESIGN §4,
+STYLE §4).
 
 The planner never asks ``if kind == …`` about fields. It asks this table which fields a manifest
 can declare (everything else is server-owned and never compared), which ones the server fills in
 when the manifest omits them, which values are documented defaults (equal to absence), and which
 lists are sets. ``normalize`` turns a desired spec or a live object into the comparable view.
+Apply never asks ``if kind == …`` either: ``OPERATIONS`` says which request creates, updates or
+deletes each kind (``apply.steps`` reads it).
 """
 
 from __future__ import annotations
@@ -13,10 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websets_sync.model.address import RESERVED_PREFIX, Kind
-
-#: Paths are dotted (``cadence.timezone``); ``[]`` steps into every element of a list
-#: (``criteria[].successRate``).
-Path = str
+from websets_sync.model.operations import InlineId, KindOperations, Lookup, Memory, Operation
+from websets_sync.model.paths import Path, clean, delete_path, get_path, prune_map, set_path
 
 
 def _recall_requested(value: Any) -> Any:
@@ -43,6 +44,9 @@ class KindRules:
     All of them must be declared: a manifest silent on one (e.g. a monitor's server-filled
     query) cannot tell its object from an unrelated one, so nothing is adopted by content.
     Empty: this kind is never adopted by content.
+    ``late``: fields the API answers null until it has worked them out, while the object's
+    ``status`` is one of the given ones (a new search's recall estimate, API-NOTES §9): a null
+    then says nothing about what was asked for, so it is not compared.
     """
 
     compared: tuple[str, ...]
@@ -53,6 +57,7 @@ class KindRules:
     live_views: Mapping[Path, Callable[[Any], Any]] = field(default_factory=dict)
     paid_fields: tuple[str, ...] = ()
     adopt_keys: tuple[Path, ...] = ()
+    late: Mapping[Path, tuple[str, ...]] = field(default_factory=dict)
 
 
 #: The definition of a search: what decides which items it finds.
@@ -89,6 +94,7 @@ RULES: Mapping[Kind, KindRules] = {
         defaults=SEARCH_DEFAULTS,
         live_views={"recall": _recall_requested},
         paid_fields=SEARCH_DEFINITION,
+        late={"recall": ("created", "running")},
     ),
     Kind.ENRICHMENT: KindRules(
         compared=("description", "format", "options", "metadata"),
@@ -116,6 +122,66 @@ RULES: Mapping[Kind, KindRules] = {
 }
 
 
+#: What apply sends per kind (DESIGN §4), read by ``apply.steps``; bodies are built by the named
+#: builders of ``apply.bodies``. Searches are never updated or deleted: a changed search is a new
+#: run (its create), a removed one is history.
+OPERATIONS: Mapping[Kind, KindOperations] = {
+    Kind.WEBSET: KindOperations(
+        create=Operation(
+            "POST", "/websets", "webset_create", creates=True, remembers=Memory.ID_AND_PROTECTION
+        ),
+        # The API updates websets with POST; unlike a create it is safe to repeat.
+        update=Operation(
+            "POST", "/websets/{id}", "webset_update", remembers=Memory.ID_AND_PROTECTION
+        ),
+        delete=Operation("DELETE", "/websets/{id}", remembers=Memory.FORGET_WITH_CHILDREN),
+        lookup=Lookup.EXTERNAL_ID,
+        unchanged=Memory.ID_AND_PROTECTION,
+    ),
+    Kind.SEARCH: KindOperations(
+        create=Operation("POST", "/websets/{webset}/searches", "search", creates=True),
+        update=None,
+        delete=None,
+        lookup=Lookup.CHILD_TAG,
+        parent_list="searches",
+        inline_id=InlineId.FIRST,
+        reruns=True,
+    ),
+    Kind.ENRICHMENT: KindOperations(
+        create=Operation("POST", "/websets/{webset}/enrichments", "enrichment", creates=True),
+        update=Operation(
+            "PATCH", "/websets/{webset}/enrichments/{id}", "enrichment_update", empty_answer=True
+        ),
+        delete=Operation("DELETE", "/websets/{webset}/enrichments/{id}", remembers=Memory.FORGET),
+        lookup=Lookup.CHILD_TAG,
+        confirm=Operation("GET", "/websets/{webset}", remembers=Memory.NOTHING),
+        parent_list="enrichments",
+    ),
+    Kind.MONITOR: KindOperations(
+        create=Operation(
+            "POST", "/monitors", "monitor_create", body_ids=(("websetId", "webset"),), creates=True
+        ),
+        update=Operation("PATCH", "/monitors/{id}", "monitor_update"),
+        delete=Operation("DELETE", "/monitors/{id}", remembers=Memory.FORGET),
+        lookup=Lookup.CHILD_TAG,
+        after_create=Operation(
+            "PATCH", "/monitors/{id}", "monitor_after_create", remembers=Memory.NOTHING
+        ),
+        parent_list="monitors",
+        listed_at="/monitors",
+    ),
+    Kind.WEBHOOK: KindOperations(
+        create=Operation(
+            "POST", "/webhooks", "webhook", creates=True, remembers=Memory.ID_AND_SECRET
+        ),
+        update=Operation("PATCH", "/webhooks/{id}", "webhook"),
+        delete=Operation("DELETE", "/webhooks/{id}", remembers=Memory.FORGET),
+        lookup=Lookup.ACCOUNT_TAG,
+        listed_at="/webhooks",
+    ),
+}
+
+
 def normalize(
     kind: Kind,
     data: Mapping[str, Any],
@@ -139,19 +205,19 @@ def normalize(
             value = data[name]
             if live and name in rules.live_views:
                 value = rules.live_views[name](value)
-            view[name] = _clean(value)
+            view[name] = clean(value)
     for path in rules.server_owned:
-        _delete_path(view, path)
+        delete_path(view, path)
     if isinstance(view.get("metadata"), dict) and not keep_reserved:
         view["metadata"] = user_metadata(view["metadata"])
     for path, default in rules.defaults.items():
-        if not keep_defaults and _get_path(view, path) == default:
-            _delete_path(view, path)
+        if not keep_defaults and get_path(view, path) == default:
+            delete_path(view, path)
     for path in rules.set_like:
-        value = _get_path(view, path)
+        value = get_path(view, path)
         if isinstance(value, list):
-            _set_path(view, path, sorted(value, key=repr))
-    return _prune_map(view)
+            set_path(view, path, sorted(value, key=repr))
+    return prune_map(view)
 
 
 def comparable_pair(
@@ -161,9 +227,32 @@ def comparable_pair(
     desired = normalize(kind, desired_spec, live=False)
     live = normalize(kind, live_data, live=True)
     for path in RULES[kind].server_filled:
-        if _get_path(desired, path) is None:
-            _delete_path(live, path)
-    return _prune_map(live), desired
+        if get_path(desired, path) is None:
+            delete_path(live, path)
+    for path, statuses in RULES[kind].late.items():
+        if live_data.get("status") in statuses and get_path(live_data, path) is None:
+            delete_path(desired, path)
+    return prune_map(live), desired
+
+
+def differing_fields(
+    kind: Kind, desired_spec: Mapping[str, Any], live_data: Mapping[str, Any]
+) -> list[str]:
+    """The compared top-level fields where ``live_data`` is not what ``desired_spec`` asks for.
+
+    This is THE "same object" rule: the planner's field diff (plan/diff.py) describes exactly
+    these differences, apply uses it to confirm an update took effect, and reconciliation uses
+    it to recognise a search it created whose answer was lost.
+    """
+    live, desired = comparable_pair(kind, desired_spec, live_data)
+    return sorted(key for key in {*live, *desired} if live.get(key) != desired.get(key))
+
+
+def same_definition(
+    kind: Kind, desired_spec: Mapping[str, Any], live_data: Mapping[str, Any]
+) -> bool:
+    """Whether the live object is, in every compared field, what the spec declares."""
+    return not differing_fields(kind, desired_spec, live_data)
 
 
 def same_identity(
@@ -177,8 +266,8 @@ def same_identity(
         return False
     live, desired = comparable_pair(kind, desired_spec, live_data)
     for path in keys:
-        declared = _get_path(desired, path)
-        if declared is None or _get_path(live, path) != declared:
+        declared = get_path(desired, path)
+        if declared is None or get_path(live, path) != declared:
             return False
     return True
 
@@ -186,75 +275,3 @@ def same_identity(
 def user_metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:
     """Metadata without the tool's reserved ``websets-sync/…`` tags."""
     return {k: v for k, v in metadata.items() if not str(k).startswith(RESERVED_PREFIX)}
-
-
-# --- value cleaning and dotted paths ------------------------------------------------------------
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, Mapping):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
-
-
-def _prune(value: Any) -> Any:
-    """Drop None, {} and [] recursively: the API treats them as absent."""
-    if isinstance(value, dict):
-        pruned = {k: _prune(v) for k, v in value.items()}
-        return {k: v for k, v in pruned.items() if not _empty(v)}
-    if isinstance(value, list):
-        return [_prune(v) for v in value]
-    return value
-
-
-def _prune_map(value: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in _prune(value).items()}
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == {} or value == []
-
-
-def _steps(path: Path) -> list[str]:
-    return path.split(".")
-
-
-def _get_path(data: Any, path: Path) -> Any:
-    current = data
-    for step in _steps(path):
-        if not isinstance(current, dict):
-            return None
-        current = current.get(step)
-    return current
-
-
-def _set_path(data: dict[str, Any], path: Path, value: Any) -> None:
-    *parents, last = _steps(path)
-    current: Any = data
-    for step in parents:
-        current = current.get(step) if isinstance(current, dict) else None
-    if isinstance(current, dict):
-        current[last] = value
-
-
-def _delete_path(data: Any, path: Path) -> None:
-    step, _, rest = path.partition(".")
-    if step.endswith("[]"):
-        items = data.get(step[:-2]) if isinstance(data, dict) else None
-        for item in items if isinstance(items, list) else []:
-            _delete_path(item, rest)
-        return
-    if not isinstance(data, dict):
-        return
-    if rest:
-        _delete_path(data.get(step), rest)
-    else:
-        data.pop(step, None)

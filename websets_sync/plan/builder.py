@@ -14,16 +14,20 @@ from websets_sync.model import (
     LiveState,
     LiveWebset,
 )
+from websets_sync.model.pricing import BUILTIN_PRICING, Pricing
 from websets_sync.plan import protection
-from websets_sync.plan.children import Planning, plan_searches, plan_updatable, search_run
+from websets_sync.plan.children import Planning, plan_updatable
+from websets_sync.plan.cost import new_monitor, webset_usage
 from websets_sync.plan.diff import diff_fields
 from websets_sync.plan.fingerprint import fingerprint_live, manifest_fingerprint
 from websets_sync.plan.identity import find_live_webset, item_count, webset_name
+from websets_sync.plan.searches import plan_searches, search_run
 from websets_sync.plan.targets import order_changes, select_targets
 from websets_sync.plan.types import Action, Change, FieldChange, Plan, PlanOptions
 from websets_sync.state.store import State
 
 INLINE = "sent inline with the new webset"
+INLINE_ENRICHMENT = INLINE + "; runs over every item its searches find (in their estimates)"
 PROTECTION_HINT = (
     "To delete it deliberately: declare it with `preventDestroy: false`, apply, "
     "then remove it from the manifest."
@@ -31,7 +35,11 @@ PROTECTION_HINT = (
 
 
 def build_plan(
-    desired: DesiredState, live: LiveState, state: State | None, options: PlanOptions
+    desired: DesiredState,
+    live: LiveState,
+    state: State | None,
+    options: PlanOptions,
+    pricing: Pricing = BUILTIN_PRICING,
 ) -> Plan:
     """Every declared address once (no-ops included), managed undeclared objects as deletes
     (or skipped without ``allow_delete``), creates top-down and deletes bottom-up.
@@ -62,6 +70,8 @@ def build_plan(
         manifest_fingerprint=manifest_fingerprint(desired),
         manifest_paths=tuple(source.path for source in desired.sources),
         secrets_unknown=tuple(sorted(p.secrets_unknown, key=lambda a: a.sort_key())),
+        manifest_sha256={source.path: source.sha256 for source in desired.sources},
+        pricing=pricing,
     )
 
 
@@ -77,7 +87,8 @@ def _plan_webset(p: Planning, webset: DesiredWebset, live: LiveWebset | None) ->
         return
     p.changes.append(_existing_webset_change(p, webset, live))
     items = item_count(live)
-    plan_searches(p, webset.address, webset.searches, live)
+    enrichments = len(webset.enrichments)
+    plan_searches(p, webset.address, webset.searches, live, enrichments)
     plan_updatable(
         p,
         webset.enrichments,
@@ -86,7 +97,14 @@ def _plan_webset(p: Planning, webset: DesiredWebset, live: LiveWebset | None) ->
         webset_id=live.id,
         items=items,
     )
-    plan_updatable(p, webset.monitors, live.monitors, parent=webset.address, webset_id=live.id)
+    plan_updatable(
+        p,
+        webset.monitors,
+        live.monitors,
+        parent=webset.address,
+        webset_id=live.id,
+        enrichments=enrichments,
+    )
 
 
 def _existing_webset_change(p: Planning, webset: DesiredWebset, live: LiveWebset) -> Change:
@@ -126,37 +144,64 @@ def _protection_change(
 
 
 def _plan_new_webset(p: Planning, webset: DesiredWebset) -> None:
-    """The webset create, with its first search and enrichments carried inline in it."""
+    """The webset create, with its first search and enrichments carried inline in it.
+
+    Its estimate is the total of its searches, whose every item gets each of its enrichments.
+    """
     fields = diff_fields(Kind.WEBSET, webset.spec, None) + _protection_change(p, webset, None)
-    paid = bool(webset.searches)
+    enrichments = len(webset.enrichments)
+    runs = []
+    for index, search in enumerate(webset.searches):
+        inline = index == 0
+        reason = INLINE if inline else "new webset; runs after it"
+        search_fields = diff_fields(Kind.SEARCH, search.spec, None)
+        runs.append(
+            search_run(
+                search, None, 0, reason, search_fields, inline=inline, enrichments=enrichments
+            )
+        )
+    usage = webset_usage([run.usage for run in runs if run.usage is not None]) if runs else None
+    reason = "not in live state"
+    if usage is not None and usage.cells:
+        reason += (
+            f"; its {_count(len(runs), 'search')} may find up to {usage.items} items, "
+            f"each enriched by its {_count(enrichments, 'enrichment')}"
+        )
     p.changes.append(
         Change(
             webset.address,
             Action.CREATE,
-            "not in live state",
+            reason,
             fields=fields,
-            paid=paid,
+            paid=usage is not None,
             desired=webset,
+            usage=usage,
         )
     )
-    for index, search in enumerate(webset.searches):
-        inline = index == 0
-        reason = INLINE if inline else "new webset; runs after it"
-        fields = diff_fields(Kind.SEARCH, search.spec, None)
-        p.changes.append(search_run(search, None, 0, reason, fields, inline=inline))
-    for resource, inline in [(e, True) for e in webset.enrichments] + [
-        (m, False) for m in webset.monitors
-    ]:
-        fields = diff_fields(resource.kind, resource.spec, None)
-        reason = INLINE if inline else "new webset"
+    p.changes.extend(runs)
+    for enrichment in webset.enrichments:
         p.changes.append(
             Change(
-                resource.address,
+                enrichment.address,
+                Action.CREATE,
+                INLINE_ENRICHMENT,
+                fields=diff_fields(Kind.ENRICHMENT, enrichment.spec, None),
+                desired=enrichment,
+                inline=True,
+            )
+        )
+    for monitor in webset.monitors:
+        usage, reason = new_monitor(monitor.spec, enrichments, "new webset")
+        p.changes.append(
+            Change(
+                monitor.address,
                 Action.CREATE,
                 reason,
-                fields=fields,
-                desired=resource,
-                inline=inline,
+                fields=diff_fields(Kind.MONITOR, monitor.spec, None),
+                paid=usage is not None,
+                desired=monitor,
+                estimated_items=usage.items if usage is not None else None,
+                usage=usage,
             )
         )
 

@@ -1,23 +1,16 @@
 """Changes for the resources that can be updated in place or deleted: enrichments, monitors and
-webhooks (one rule set, driven by kinds.py), and the search runs of an existing webset."""
+webhooks (one rule set, driven by kinds.py). Search runs are in searches.py."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from websets_sync.model import Address, DesiredResource, Kind, LiveObject, LiveWebset
-from websets_sync.model.kinds import DEFAULT_SEARCH_COUNT, RULES, same_identity
+from websets_sync.model import Address, DesiredResource, Kind, LiveObject
+from websets_sync.model.kinds import RULES, same_identity
+from websets_sync.plan.cost import enrichment_usage, monitor_update, new_monitor
 from websets_sync.plan.diff import diff_fields
-from websets_sync.plan.identity import (
-    current_search,
-    inline_search,
-    item_count,
-    managed_by_tag,
-    pick_tagged,
-    remembered_object,
-    untagged_equal_search,
-)
+from websets_sync.plan.identity import managed_by_tag, pick_tagged, remembered_object
 from websets_sync.plan.types import Action, Change, FieldChange, PlanOptions, Skipped
 from websets_sync.state.store import State
 
@@ -83,13 +76,17 @@ def plan_updatable(
     parent: Address | None,
     webset_id: str | None = None,
     items: int = 0,
+    enrichments: int = 0,
 ) -> None:
     """Create, update, no-op or delete enrichments, monitors (``parent`` = their webset) or
     webhooks (``parent`` None) by their tags.
 
     A change is paid when it makes the API process existing items again (a new enrichment, or
-    an enrichment whose definition changed, over a webset that has items).
+    an enrichment whose definition changed, over a webset that has items), or when it raises a
+    monitor's monthly spend (a new enabled monitor, or a cadence, count or status that makes
+    it find more items per month; ``enrichments`` are computed for each of them).
     """
+    cost = ChildCost(items, enrichments)
     tagged = managed_by_tag(live, p.project)
     # An object that lost its tags but is remembered in the state file is its address's own:
     # it is adopted back (re-tagged) and never offered to another resource by content.
@@ -111,21 +108,21 @@ def plan_updatable(
         matches = tagged.get(resource.address.name)
         if matches:
             current = p.pick(resource.address, matches)
-            p.changes.append(_updatable_change(resource, current, webset_id, items))
+            p.changes.append(_updatable_change(resource, current, webset_id, cost))
             continue
         found = remembered.get(resource.address)
         if found is not None:
             reason = f"live {resource.kind.value} {found.id} (remembered in the state file)"
             reason += " has lost its tags"
-            p.changes.append(_adopt_child(resource, found, webset_id, items, reason))
+            p.changes.append(_adopt_child(resource, found, webset_id, cost, reason))
             continue
         same = next((o for o in untagged if same_identity(o.kind, resource.spec, o.data)), None)
         if same is not None:
             untagged.remove(same)  # one live object stands for one declared resource
             reason = f"untagged live {resource.kind.value} {same.id} has the declared identity"
-            p.changes.append(_adopt_child(resource, same, webset_id, items, reason))
+            p.changes.append(_adopt_child(resource, same, webset_id, cost, reason))
         else:
-            p.changes.append(_updatable_change(resource, None, webset_id, items))
+            p.changes.append(_updatable_change(resource, None, webset_id, cost))
     declared_names = {r.address.name for r in declared}
     for name, objects in sorted(tagged.items()):
         if name not in declared_names:
@@ -136,6 +133,14 @@ def plan_updatable(
             )
             obj = p.pick(address, objects)
             p.delete(address, obj, "managed but no longer declared", webset_id=webset_id)
+
+
+@dataclass(frozen=True)
+class ChildCost:
+    """What paid work a child of one webset can start: its items now, its enrichments."""
+
+    items: int
+    enrichments: int
 
 
 def _owned_or_allowed(p: Planning, address: Address, obj: LiveObject | None) -> LiveObject | None:
@@ -160,44 +165,53 @@ def _owned_or_allowed(p: Planning, address: Address, obj: LiveObject | None) -> 
 
 
 def _updatable_change(
-    resource: DesiredResource, current: LiveObject | None, webset_id: str | None, items: int
+    resource: DesiredResource, current: LiveObject | None, webset_id: str | None, cost: ChildCost
 ) -> Change:
     fields = diff_fields(resource.kind, resource.spec, current.data if current else None)
+    items = cost.items
     if current is None:
-        paid = resource.kind is Kind.ENRICHMENT and items > 0
         reason = "not in live state"
-        if paid:
+        usage = None
+        if resource.kind is Kind.ENRICHMENT and items > 0:
             reason += f"; will run over the webset's {items} existing items"
+            usage = enrichment_usage(items)
+        elif resource.kind is Kind.MONITOR:
+            usage, reason = new_monitor(resource.spec, cost.enrichments, reason)
         return Change(
             resource.address,
             Action.CREATE,
             reason,
             fields=fields,
-            paid=paid,
+            paid=usage is not None,
             desired=resource,
             webset_id=webset_id,
-            estimated_items=items if paid else None,
+            estimated_items=usage.items if usage is not None else None,
+            usage=usage,
         )
     action, reason, paid = _in_place(resource.kind, fields, items)
+    usage = enrichment_usage(items) if paid else None
+    if resource.kind is Kind.MONITOR and fields:
+        usage, reason = monitor_update(current.data, resource.spec, cost.enrichments, reason)
     return Change(
         resource.address,
         action,
         reason,
         id=current.id,
         fields=fields,
-        paid=paid,
+        paid=usage is not None,
         desired=resource,
         live=current,
         webset_id=webset_id,
-        estimated_items=items if paid else None,
+        estimated_items=usage.items if usage is not None else None,
+        usage=usage,
     )
 
 
 def _adopt_child(
-    resource: DesiredResource, live: LiveObject, webset_id: str | None, items: int, reason: str
+    resource: DesiredResource, live: LiveObject, webset_id: str | None, cost: ChildCost, reason: str
 ) -> Change:
     """Tag an untagged live object that already is the declared one, instead of duplicating it."""
-    change = _updatable_change(resource, live, webset_id, items)
+    change = _updatable_change(resource, live, webset_id, cost)
     if change.fields:
         reason += "; also " + change.reason
     return replace(change, action=Action.ADOPT, reason=reason)
@@ -213,88 +227,3 @@ def _in_place(kind: Kind, fields: tuple[FieldChange, ...], items: int) -> tuple[
     if paid:
         reason += f"; the changed definition is re-run over {items} existing items"
     return Action.UPDATE, reason, paid
-
-
-def plan_searches(
-    p: Planning, address: Address, declared: Sequence[DesiredResource], live: LiveWebset
-) -> None:
-    """Run searches whose definition changed or never ran; removed ones are history."""
-    items = item_count(live)
-    for search in declared:
-        p.changes.append(_search_change(p, search, live, items))
-    declared_names = {s.address.name for s in declared}
-    history = {name: objs[-1] for name, objs in managed_by_tag(live.searches, p.project).items()}
-    inline = inline_search(live, p.project)
-    if inline is not None:
-        history.setdefault(*inline)
-    for name, obj in sorted(history.items()):
-        if name not in declared_names:
-            child = Address.for_child(Kind.SEARCH, address.name, name)
-            reason = "no longer declared; searches cannot be deleted and stay as history"
-            p.changes.append(
-                Change(child, Action.NOOP, reason, id=obj.id, live=obj, webset_id=live.id)
-            )
-
-
-def _search_change(p: Planning, search: DesiredResource, live: LiveWebset, items: int) -> Change:
-    current, spec = current_search(search, live, p.project, p.remembered_id(search.address))
-    if current is None:
-        equal = untagged_equal_search(search, live, p.project)
-        if equal is not None:
-            reason = f"satisfied by untagged live search {equal.id} with the same definition"
-            return Change(
-                search.address,
-                Action.NOOP,
-                reason,
-                id=equal.id,
-                desired=search,
-                live=equal,
-                webset_id=live.id,
-            )
-        return search_run(search, live.id, items, "never run", diff_fields(Kind.SEARCH, spec, None))
-    fields = diff_fields(Kind.SEARCH, spec, current.data)
-    if not fields:
-        reason = "definition unchanged since the last run"
-        return Change(
-            search.address,
-            Action.NOOP,
-            reason,
-            id=current.id,
-            desired=search,
-            live=current,
-            webset_id=live.id,
-        )
-    reason = f"definition changed since search {current.id}"
-    return search_run(search, live.id, items, reason, fields, live_search=current)
-
-
-def search_run(
-    search: DesiredResource,
-    webset_id: str | None,
-    items: int,
-    reason: str,
-    fields: tuple[FieldChange, ...],
-    *,
-    live_search: LiveObject | None = None,
-    inline: bool = False,
-) -> Change:
-    """A paid search run; with behavior override over existing items it may discard some."""
-    count = search.spec.get("count", DEFAULT_SEARCH_COUNT)
-    override = search.spec.get("behavior", "override") == "override"
-    destructive = override and items > 0 and not inline
-    if destructive:
-        reason += f"; behavior override may discard existing items ({items} now)"
-    return Change(
-        search.address,
-        Action.RUN,
-        reason,
-        id=live_search.id if live_search else None,
-        fields=fields,
-        paid=True,
-        destructive=destructive,
-        desired=search,
-        live=live_search,
-        webset_id=webset_id,
-        inline=inline,
-        estimated_items=int(count) if isinstance(count, (int, float)) else None,
-    )

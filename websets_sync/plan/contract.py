@@ -1,7 +1,9 @@
 """The plan as JSON data: the stable, versioned contract of DESIGN §5.
 
 ``plan --json`` dumps it and saved plans store it. Field values pass through URL redaction;
-secrets are never compared, so never appear.
+secrets are never compared, so never appear. Every paid change carries its ``estimate`` and the
+summary the plan's totals (DESIGN §12). A new webset's estimate is the total of its searches'
+(also listed on them); the summary counts each piece of work once.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from websets_sync.model.redact import redact_change
+from websets_sync.plan.cost import change_estimate, plan_estimate
 from websets_sync.plan.types import FORMAT_VERSION, Change, FieldChange, Plan, PlanOptions, Skipped
 
 
@@ -18,10 +21,10 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "project": plan.project,
         "options": options_to_dict(plan.options),
-        "changes": [change_to_dict(change) for change in plan.changes],
+        "changes": [change_to_dict(change, plan) for change in plan.changes],
         "skipped": [skipped_to_dict(skipped) for skipped in plan.skipped],
         "warnings": list(plan.warnings),
-        "summary": plan.summary,
+        "summary": {**plan.summary, "estimate": plan_estimate(plan).to_dict()},
         # Webhooks that cannot be verified by their receivers: for CI to check, not to miss.
         "secrets_unknown": [str(address) for address in plan.secrets_unknown],
     }
@@ -39,8 +42,8 @@ def options_to_dict(options: PlanOptions) -> dict[str, Any]:
     return result
 
 
-def change_to_dict(change: Change) -> dict[str, Any]:
-    return {
+def change_to_dict(change: Change, plan: Plan) -> dict[str, Any]:
+    result: dict[str, Any] = {
         "address": str(change.address),
         "kind": change.kind.value,
         "action": change.action.value,
@@ -48,8 +51,14 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "reason": change.reason,
         "paid": change.paid,
         "destructive": change.destructive,
+        "inline": change.inline,
+        "estimated_items": change.estimated_items,
         "fields": [field_to_dict(field) for field in change.fields],
     }
+    estimate = change_estimate(change, plan.pricing)
+    if estimate is not None:
+        result["estimate"] = estimate.to_dict()
+    return result
 
 
 def field_to_dict(field: FieldChange) -> dict[str, Any]:

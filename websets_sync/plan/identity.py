@@ -105,19 +105,22 @@ def current_search(
 ) -> tuple[LiveObject | None, Mapping[str, Any]]:
     """The live search that currently stands for a declared one, and the spec to compare it with.
 
-    The newest tagged search wins; else the inline search when the webset names this one as
-    its initial search; else the untagged search whose id the state file remembers for it
-    (e.g. the inline search after the webset's tags were dropped).
+    The newest tagged search wins; else the untagged search whose id the state file remembers
+    for it; else the inline search when the webset names this one as its initial search.
+    The real API may keep no search metadata at all (API-NOTES §9 R12), so after a definition
+    change the state file is what tells the new run from the inline one it replaced.
     """
     tagged = managed_by_tag(live.searches, project).get(search.address.name)
     if tagged:
         return tagged[-1], search.spec
     inline = inline_search(live, project)
+    found = remembered_object(live.searches, remembered_id, project)
+    if found is not None and (
+        inline is None or found is not inline[1] or inline[0] == search.address.name
+    ):
+        return found, comparable_search_spec(search, found, live)
     if inline is not None and inline[0] == search.address.name:
         return inline[1], comparable_search_spec(search, inline[1], live)
-    found = remembered_object(live.searches, remembered_id, project)
-    if found is not None and (inline is None or found is not inline[1]):
-        return found, comparable_search_spec(search, found, live)
     return None, search.spec
 
 

@@ -63,8 +63,8 @@ def order_changes(changes: Sequence[Change]) -> tuple[Change, ...]:
     """The order apply executes in (each webset's unit keeps it):
 
     1. deletes of children of websets that stay, bottom-up: a swap frees its slot before the
-       new child needs it (a webset holds at most 10 enrichments). A new webset has nothing to
-       delete, and a deleted webset takes its children with it.
+       new child needs it (should the API limit how many a webset holds). A new webset has
+       nothing to delete, and a deleted webset takes its children with it.
     2. creates and updates top-down (webset → searches → enrichments → monitors, then webhooks);
     3. deletes of websets and webhooks, bottom-up.
 

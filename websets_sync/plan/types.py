@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from websets_sync.model import Address, DesiredResource, DesiredWebset, Kind, LiveObject
-
-if TYPE_CHECKING:
-    pass
+from websets_sync.model.pricing import BUILTIN_PRICING, Pricing
 
 FORMAT_VERSION = 1
 
@@ -84,6 +82,29 @@ def _put(value: Any, steps: tuple[str | int, ...], text: str) -> Any:
     return value
 
 
+class Per(str, Enum):
+    """Whether paid work happens once (when applied) or every month (a monitor's runs)."""
+
+    ONCE = "once"
+    MONTH = "month"
+
+
+@dataclass(frozen=True)
+class Usage:
+    """The paid work one change starts, before prices (plan/cost.py prices it).
+
+    ``items``: new items a search or monitor may add (its count; per month for a monitor), or
+    for an enrichment the items it will run over. ``cells``: enrichment results to compute.
+    ``rollup``: a new webset's total, the sum of its searches' usage (each also on its own
+    change); totals skip it so nothing is counted twice.
+    """
+
+    items: int
+    cells: int
+    per: Per = Per.ONCE
+    rollup: bool = False
+
+
 @dataclass(frozen=True)
 class Change:
     """One address in the plan.
@@ -109,6 +130,8 @@ class Change:
     #: Upper bound of items this change may add or process (search count, or items an enrichment
     #: will run over), for the paid-work summary. None when not paid or unknown.
     estimated_items: int | None = None
+    #: The paid work this change starts (set exactly when ``paid``), priced in plan/cost.py.
+    usage: Usage | None = None
 
     @property
     def kind(self) -> Kind:
@@ -155,6 +178,10 @@ class Plan:
     secrets_unknown: tuple[Address, ...] = ()
     manifest_fingerprint: str = ""
     manifest_paths: tuple[str, ...] = ()
+    #: SHA-256 of each manifest file, so a stale saved plan can name the files that changed.
+    manifest_sha256: Mapping[str, str] = field(default_factory=dict)
+    #: The prices the plan's estimates use (DESIGN §12).
+    pricing: Pricing = BUILTIN_PRICING
 
     @property
     def summary(self) -> dict[str, int]:

@@ -10,8 +10,16 @@ import html
 from collections.abc import Sequence
 
 from websets_sync.model import Address
+from websets_sync.plan.cost import change_estimate
 from websets_sync.plan.types import Action, Change, Plan
-from websets_sync.render.plan_summary import no_changes_line, paid_line, show_field, summary_line
+from websets_sync.render.plan_summary import (
+    cost_line,
+    estimate_tag,
+    no_changes_line,
+    paid_line,
+    show_field,
+    summary_line,
+)
 
 MAX_CHARS = 60_000
 #: Room kept for the truncation note and the closing sections.
@@ -26,7 +34,7 @@ def render_plan_markdown(plan: Plan, max_chars: int = MAX_CHARS) -> str:
     shown = 0
     changes = [c for c in plan.changes if c.action is not Action.NOOP]
     for change in changes:
-        block = _details(change)
+        block = _details(change, plan)
         if len(block) > budget:
             break
         details.append(block)
@@ -66,7 +74,9 @@ def _head(plan: Plan) -> str:
         lines.append("")
     paid = paid_line(plan)
     if paid:
-        lines += ["> [!WARNING]", f"> **{paid}**", ""]
+        lines += ["> [!WARNING]", f"> **{paid}**", f"> {_cell(cost_line(plan))}", ""]
+    elif plan.has_changes:
+        lines += [_cell(cost_line(plan)), ""]
     lines += secrets_unknown_banner(plan.secrets_unknown)
     if not plan.has_changes:
         lines += [f"**{no_changes_line(plan)}**", ""]
@@ -77,10 +87,13 @@ def _head(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _details(change: Change) -> str:
+def _details(change: Change, plan: Plan) -> str:
     flags = [
         word for word, on in (("paid", change.paid), ("destructive", change.destructive)) if on
     ]
+    estimate = change_estimate(change, plan.pricing)
+    if estimate is not None:
+        flags.insert(1, estimate_tag(estimate))
     suffix = f" ({', '.join(flags)})" if flags else ""
     label = _cell(f"{change.action.symbol} {change.address}")
     summary = f"<code>{label}</code> {change.action.value}{suffix}"

@@ -8,7 +8,8 @@ from typing import Any
 
 from websets_sync.model import Kind
 from websets_sync.plan.contract import shown_field
-from websets_sync.plan.types import Action, FieldChange, Plan
+from websets_sync.plan.cost import Estimate, plan_estimate
+from websets_sync.plan.types import Action, FieldChange, Per, Plan
 
 NO_CHANGES = "No changes. Live state matches the manifests."
 
@@ -29,26 +30,36 @@ def no_changes_line(plan: Plan) -> str:
 
 @dataclass(frozen=True)
 class PaidWork:
-    """Paid work a plan starts: searches (and the items they may add), enrichment runs."""
+    """Paid work a plan starts: searches (the items they may add and the enrichment cells of
+    those items), enrichment runs over existing items, and monitors' monthly runs."""
 
     searches: int
     search_items: int
+    search_cells: int
     enrichments: int
     enrichment_items: int
+    monitors: int = 0
+    monitor_items: int = 0
+    monitor_cells: int = 0
 
     @property
     def any(self) -> bool:
-        return bool(self.searches or self.enrichments)
+        return bool(self.searches or self.enrichments or self.monitors)
 
 
 def paid_work(plan: Plan) -> PaidWork:
     runs = [c for c in plan.changes if c.action is Action.RUN]
     enrichments = [c for c in plan.changes if c.kind is Kind.ENRICHMENT and c.paid]
+    monitors = [c for c in plan.changes if c.kind is Kind.MONITOR and c.paid]
     return PaidWork(
         searches=len(runs),
         search_items=sum(c.estimated_items or 0 for c in runs),
+        search_cells=sum(c.usage.cells for c in runs if c.usage is not None),
         enrichments=len(enrichments),
         enrichment_items=sum(c.estimated_items or 0 for c in enrichments),
+        monitors=len(monitors),
+        monitor_items=sum(c.usage.items for c in monitors if c.usage is not None),
+        monitor_cells=sum(c.usage.cells for c in monitors if c.usage is not None),
     )
 
 
@@ -76,14 +87,58 @@ def paid_line(plan: Plan) -> str | None:
     parts = []
     if work.searches:
         noun = "search" if work.searches == 1 else "searches"
-        parts.append(f"{work.searches} {noun} will run (up to {work.search_items} new items)")
+        parts.append(
+            f"{work.searches} {noun} will run (up to {work.search_items} new items"
+            f"{_cells(work.search_cells)})"
+        )
     if work.enrichments:
         noun = "enrichment" if work.enrichments == 1 else "enrichments"
         parts.append(
             f"{work.enrichments} new or changed {noun} will process "
             f"{work.enrichment_items} existing items"
         )
+    if work.monitors:
+        noun = "monitor" if work.monitors == 1 else "monitors"
+        parts.append(
+            f"{work.monitors} new or busier {noun} will find up to {work.monitor_items} items "
+            f"per month{_cells(work.monitor_cells)}"
+        )
     return "Paid work: " + "; ".join(parts) + "."
+
+
+def _cells(cells: int) -> str:
+    return f", {cells} enrichment {'cell' if cells == 1 else 'cells'}" if cells else ""
+
+
+def cost_line(plan: Plan) -> str:
+    """``Cost: $a–$b now, $c–$d per month (pricing: …).`` The plan's estimated totals."""
+    totals = plan_estimate(plan)
+    return (
+        f"Cost: {usd_range(totals.once)} now, {usd_range(totals.month)} per month "
+        f"(pricing: {totals.pricing})."
+    )
+
+
+def usd_range(estimate: Estimate) -> str:
+    """``$0.40–$1.00`` (one figure when both ends are equal, e.g. ``$0.00``)."""
+    if estimate.low == estimate.high:
+        return usd(estimate.low)
+    return f"{usd(estimate.low)}–{usd(estimate.high)}"
+
+
+def usd(amount: float) -> str:
+    return f"${amount:,.2f}"
+
+
+def estimate_tag(estimate: Estimate) -> str:
+    """``up to 20 items, 20 cells, $0.50–$1.60`` (``/month`` for a monitor): a paid change's
+    estimate, short."""
+    month = "/month" if estimate.per is Per.MONTH else ""
+    parts = [f"up to {estimate.items} items{month}"]
+    if estimate.cells:
+        parts.append(f"{estimate.cells} {'cell' if estimate.cells == 1 else 'cells'}")
+    parts.append(usd_range(estimate) + month)
+    return ", ".join(parts)
 
 
 def show_field(field: FieldChange) -> tuple[str, str]:

@@ -6,7 +6,8 @@ Nothing here ever sees a secret: results carry ids and messages only.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from websets_sync.apply.result import ApplyResult, ChangeResult, Outcome
 from websets_sync.apply.wait import WebsetProgress
@@ -101,17 +102,38 @@ def progress_summary(progress: Sequence[WebsetProgress]) -> str:
     )
 
 
+def busy_names(progress: Sequence[WebsetProgress], most: int = 3) -> str:
+    """The websets still working, by address (the first few, then how many more)."""
+    busy = [str(p.address) for p in progress if not p.idle]
+    shown = ", ".join(busy[:most])
+    return shown + (f" and {len(busy) - most} more" if len(busy) > most else "")
+
+
+def elapsed_text(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
 class WaitProgressView:
     """``--wait`` progress: a redrawn bar on a terminal, a plain line per change otherwise."""
 
-    def __init__(self, console: Console, *, terminal: bool) -> None:
+    def __init__(
+        self, console: Console, *, terminal: bool, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.console = console
         self.terminal = terminal
+        self.clock = clock
+        self.started = clock()
         self._last = ""
         self._drawn = False
+        self._progress: Sequence[WebsetProgress] = ()
 
     def __call__(self, progress: Sequence[WebsetProgress]) -> None:
+        self._progress = progress
         summary = progress_summary(progress)
+        busy = busy_names(progress)
+        if busy:
+            summary += f"; busy: {busy}"
         if self.terminal:
             completion = sum(p.completion for p in progress) / len(progress) if progress else 100.0
             filled = round(BAR_WIDTH * completion / 100)
@@ -124,13 +146,21 @@ class WaitProgressView:
             self.console.print(f"waiting: {summary}")
         self._last = summary
 
-    def finish(self, *, stopped: bool = False) -> None:
+    def finish(self, *, stopped: bool = False, found: str | None = None) -> None:
+        """End the progress display; ``found`` (what the searches found) comes just before the
+        closing line."""
         if self._drawn:
             self.console.out.write("\n")
             self.console.out.flush()
+        elapsed = elapsed_text(self.clock() - self.started)
+        if found:
+            self.console.print(found)
         if stopped:
+            busy = busy_names(self._progress)
+            still = f" Still busy: {busy}." if busy else ""
             self.console.print(
-                "Stopped waiting. Searches and enrichments keep running on Exa's side."
+                f"Stopped waiting after {elapsed}.{still} "
+                "Searches and enrichments keep running on Exa's side."
             )
         else:
-            self.console.print(self.console.style("All websets are idle.", "green"))
+            self.console.print(self.console.style(f"All websets are idle ({elapsed}).", "green"))

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from websets_sync.errors import StateError
+from websets_sync.model import LiveState
 from websets_sync.state.store import State
 
 
@@ -42,3 +43,12 @@ def check_state_target(state: State, path: Path, api_url: str, live_ids: Collect
             "those objects were all deleted, move the file away (it holds their webhook "
             "secrets) and apply again.",
         )
+
+
+def live_ids(live: LiveState) -> set[str]:
+    """Every live id: websets, their searches, enrichments and monitors, and webhooks."""
+    ids = {webhook.id for webhook in live.webhooks}
+    for webset in live.websets:
+        ids.add(webset.webset.id)
+        ids.update(child.id for child in (*webset.searches, *webset.enrichments, *webset.monitors))
+    return ids

@@ -109,11 +109,11 @@ def _is_leftover(entry: str, name: str) -> bool:
     lock_staging = f"{name}{LOCK_SUFFIX}."
     if entry.startswith(lock_staging) and entry.endswith(".tmp"):
         pid = entry[len(lock_staging) : -len(".tmp")]
-        return pid.isdigit() and not _pid_alive(int(pid))
+        return pid.isdigit() and not pid_alive(int(pid))
     return False
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -34,6 +34,7 @@ from websets_sync.errors import (
     UnknownOutcomeError,
 )
 from websets_sync.model.address import RESERVED_PREFIX
+from websets_sync.state.files import pid_alive as _pid_alive
 
 JSON = dict[str, Any]
 
@@ -63,16 +64,6 @@ class LeaseApi(Protocol):
     def update_webset(self, webset_id: str, body: JSON) -> JSON: ...
 
     def delete_webset(self, webset_id: str) -> JSON: ...
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 def lease_external_id(project: str) -> str:

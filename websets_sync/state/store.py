@@ -11,24 +11,29 @@ as ``<file>.backup``, mode 0600 in a 0700 folder, and guarded by an exclusive lo
 
 from __future__ import annotations
 
-import json
 import tempfile
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from websets_sync.errors import StateError, StateSaveError
-from websets_sync.model.address import EXTERNAL_ID_PATTERN, Address
+from websets_sync.state.contents import (
+    STATE_VERSION,
+    ResourceState,
+    State,
+    load_state,
+    state_text,
+    state_to_json,
+    write_state_atomically,
+)
 from websets_sync.state.files import (
     BACKUP_SUFFIX,
     TOOL_FOLDER,
     check_writable,
     ensure_private_folder,
     real_path,
-    reason,
     remove_leftovers,
     tighten_file,
     write_private_atomically,
@@ -36,192 +41,18 @@ from websets_sync.state.files import (
 )
 from websets_sync.state.lock import StateLock
 
-STATE_VERSION = 1
-
-__all__ = ["BACKUP_SUFFIX", "TOOL_FOLDER", "ResourceState", "State", "StateSaveError", "StateStore"]
-
-
-@dataclass(frozen=True)
-class ResourceState:
-    """What the state file remembers of one address.
-
-    ``secret`` is a webhook's signing secret; ``secret_unknown`` marks a webhook whose create
-    response was lost, so its secret can never be known (plan suggests ``--replace``).
-    """
-
-    id: str
-    secret: str | None = field(default=None, repr=False)
-    secret_unknown: bool = False
-    prevent_destroy: bool = False
-
-
-@dataclass(frozen=True)
-class State:
-    version: int = STATE_VERSION
-    serial: int = 0
-    lineage: str = ""
-    project: str | None = None
-    resources: Mapping[str, ResourceState] = field(default_factory=dict)  # by str(Address)
-    #: The API the state was written against, without credentials (DESIGN §7: bound to its
-    #: target). None in files written before it was recorded.
-    api_url: str | None = None
-
-    def get(self, address: str) -> ResourceState | None:
-        return self.resources.get(address)
-
-
-# --- reading ------------------------------------------------------------------------------------
-
-
-def load_state(path: Path, *, project: str | None = None) -> State:
-    """Read the state file. A missing file is an empty state.
-
-    Raises StateError for a file that cannot be read, is not UTF-8 JSON, has an unknown version
-    or an invalid shape, or (when ``project`` is given) belongs to another project.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return State(project=project)
-    except UnicodeDecodeError:
-        raise StateError(
-            f"state file {path} is not UTF-8 text", detail=_BACKUP_HINT.format(path=path)
-        ) from None
-    except OSError as exc:
-        raise StateError(f"cannot read state file {path}: {reason(exc)}") from None
-    try:
-        raw = json.loads(text)
-    except RecursionError:
-        raise StateError(
-            f"state file {path} is nested too deeply to be a state file",
-            detail=_BACKUP_HINT.format(path=path),
-        ) from None
-    except ValueError as exc:
-        raise StateError(
-            f"state file {path} is not valid JSON ({exc})", detail=_BACKUP_HINT.format(path=path)
-        ) from None
-    state = _state_from_json(raw, path)
-    if project is not None and state.project != project:
-        raise StateError(
-            f"state file {path} belongs to project {state.project!r}, not {project!r}",
-            detail="Use --state to point at this project's state file.",
-        )
-    return state
-
-
-_BACKUP_HINT = "The previous version may be in {path}" + BACKUP_SUFFIX + "."
-
-
-def _state_from_json(raw: Any, path: Path) -> State:
-    if not isinstance(raw, dict):
-        raise StateError(f"state file {path} is not a JSON object")
-    version = raw.get("version")
-    if version != STATE_VERSION:
-        raise StateError(
-            f"state file {path} has version {version!r}; this websets-sync reads version "
-            f"{STATE_VERSION}",
-            detail="It was probably written by a newer websets-sync; upgrade to use it.",
-        )
-    serial, lineage, project = raw.get("serial"), raw.get("lineage"), raw.get("project")
-    resources = raw.get("resources", {})
-    if not isinstance(serial, int) or isinstance(serial, bool) or serial < 0:
-        raise StateError(f"state file {path} has an invalid serial")
-    if not isinstance(lineage, str):
-        raise StateError(f"state file {path} has an invalid lineage")
-    if not isinstance(resources, dict):
-        raise StateError(f"state file {path}: resources must be an object")
-    api_url = raw.get("api_url")
-    if api_url is not None and not isinstance(api_url, str):
-        raise StateError(f"state file {path} has an invalid api_url")
-    if not isinstance(project, str) or not EXTERNAL_ID_PATTERN.match(project):
-        raise StateError(
-            f"state file {path} has an invalid project ({project!r})",
-            detail="A state file written by websets-sync names its project; this one was edited "
-            "or belongs to something else.",
-        )
-    return State(
-        version=STATE_VERSION,
-        serial=serial,
-        lineage=lineage,
-        project=project,
-        api_url=api_url,
-        resources={
-            _address_key(address, path): _resource_from_json(address, entry, path)
-            for address, entry in resources.items()
-        },
-    )
-
-
-def _address_key(text: str, path: Path) -> str:
-    """Only canonical addresses are accepted: a state entry names exactly one managed object."""
-    try:
-        address = Address.parse(text)
-    except ValueError:
-        address = None
-    if address is None or str(address) != text:
-        raise StateError(
-            f"state file {path}: {text!r} is not an address",
-            detail="Addresses look like webset/<id>, webset/<id>/search/<id>, webhook/<id>.",
-        )
-    return text
-
-
-def _resource_from_json(address: str, raw: Any, path: Path) -> ResourceState:
-    problem = f"state file {path}: resource {address!r} is invalid"
-    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"]:
-        raise StateError(problem, detail="Each resource needs a non-empty string id.")
-    secret = raw.get("secret")
-    if secret is not None and not isinstance(secret, str):
-        raise StateError(problem, detail="secret must be a string.")
-    for flag in ("secret_unknown", "prevent_destroy"):
-        if not isinstance(raw.get(flag, False), bool):
-            raise StateError(problem, detail=f"{flag} must be true or false.")
-    return ResourceState(
-        id=raw["id"],
-        secret=secret,
-        secret_unknown=raw.get("secret_unknown") is True,
-        prevent_destroy=raw.get("prevent_destroy") is True,
-    )
-
-
-# --- writing ------------------------------------------------------------------------------------
-
-
-def state_to_json(state: State) -> dict[str, Any]:
-    """The file's JSON form. Optional flags are written only when set, to keep diffs small."""
-    resources: dict[str, Any] = {}
-    for address in sorted(state.resources):
-        entry = state.resources[address]
-        item: dict[str, Any] = {"id": entry.id}
-        if entry.secret is not None:
-            item["secret"] = entry.secret
-        if entry.secret_unknown:
-            item["secret_unknown"] = True
-        if entry.prevent_destroy:
-            item["prevent_destroy"] = True
-        resources[address] = item
-    raw: dict[str, Any] = {
-        "version": state.version,
-        "serial": state.serial,
-        "lineage": state.lineage,
-        "project": state.project,
-    }
-    if state.api_url is not None:
-        raw["api_url"] = state.api_url
-    raw["resources"] = resources
-    return raw
-
-
-def state_text(state: State) -> str:
-    return json.dumps(state_to_json(state), indent=2, sort_keys=False) + "\n"
-
-
-def write_state_atomically(path: Path, state: State) -> None:
-    """Replace ``path`` (through a symlink, to its target) with ``state``, atomically, keeping
-    the previous version as ``<path>.backup``. Raises StateError when it cannot."""
-    path = real_path(path)
-    ensure_private_folder(path.parent, family=path.name)
-    write_private_atomically(path, state_text(state))
+__all__ = [
+    "BACKUP_SUFFIX",
+    "STATE_VERSION",
+    "TOOL_FOLDER",
+    "ResourceState",
+    "State",
+    "StateSaveError",
+    "StateStore",
+    "load_state",
+    "state_to_json",
+    "write_state_atomically",
+]
 
 
 class StateStore:

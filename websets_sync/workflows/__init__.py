@@ -11,23 +11,24 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
-from websets_sync.apply.result import ApplyResult, ChangeResult, Outcome, TouchedWebset
-from websets_sync.apply.runner import DEFAULT_PARALLELISM, apply_plan
+from websets_sync.apply.result import ApplyResult, Outcome, TouchedWebset
 from websets_sync.apply.wait import DEFAULT_POLL_INTERVAL, WebsetProgress, wait_until_idle
 from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.errors import ApplyError, NotFoundError, Problem, StalePlanError, WebsetsSyncError
 from websets_sync.export import ExportResult, export_state, infer_project, remembered_names
 from websets_sync.fetch import fetch_live_state, live_webset
 from websets_sync.manifest import load_desired_state
+from websets_sync.manifest.pricing import load_pricing
 from websets_sync.model import DesiredState, LiveState
+from websets_sync.model.pricing import BUILTIN_PRICING, Pricing
 from websets_sync.plan import Plan, PlanOptions, build_plan
-from websets_sync.plan.saved import SavedPlan, check_saved_plan, read_saved_plan
-from websets_sync.state.binding import check_state_target
-from websets_sync.state.lease import LeaseHolder, ProjectLease
-from websets_sync.state.lease import force_unlock as release_lease
-from websets_sync.state.store import StateStore, load_state
+from websets_sync.plan.saved import SavedPlan, plan_of, read_saved_plan
+from websets_sync.state.store import load_state
+from websets_sync.workflows.locked import ApplyHooks as ApplyHooks
+from websets_sync.workflows.locked import ApplyOutcome as ApplyOutcome
+from websets_sync.workflows.locked import ApplySettings as ApplySettings
+from websets_sync.workflows.locked import apply_locked as _apply_locked
 
 Environ = Mapping[str, str]
 
@@ -38,51 +39,23 @@ def load_manifests(paths: Sequence[Path], environ: Environ) -> tuple[DesiredStat
 
 
 def make_plan(
-    desired: DesiredState, client: WebsetsClient, state_path: Path, options: PlanOptions
+    desired: DesiredState,
+    client: WebsetsClient,
+    state_path: Path,
+    options: PlanOptions,
+    pricing: Pricing = BUILTIN_PRICING,
 ) -> Plan:
     """Read the live account and the state file (no lock: a plan changes nothing) and plan."""
     state = load_state(state_path, project=desired.project)
-    return build_plan(desired, fetch_live_state(client), state, options)
+    return build_plan(desired, fetch_live_state(client), state, options, pricing)
+
+
+def load_pricing_file(path: Path | None, environ: Environ) -> Pricing:
+    """The pricing profile of ``--pricing FILE``, or the built-in one."""
+    return BUILTIN_PRICING if path is None else load_pricing(path, environ)
 
 
 # --- apply --------------------------------------------------------------------------------------
-
-
-class ApplyHooks(Protocol):
-    """What a person sees and answers during an apply (the CLI prints; tests record)."""
-
-    def warn(self, message: str) -> None: ...
-
-    def show_plan(self, plan: Plan) -> None: ...
-
-    def confirm(self, plan: Plan) -> bool: ...
-
-    def starting(self, plan: Plan) -> None: ...
-
-    def on_result(self, result: ChangeResult) -> None: ...
-
-
-@dataclass(frozen=True)
-class ApplySettings:
-    parallelism: int = DEFAULT_PARALLELISM
-    fail_fast: bool = False
-    auto_approve: bool = False
-    #: Seconds to wait for another apply's project lease (0: fail at once, naming the holder).
-    lock_timeout: float = 0.0
-    #: Where a state that cannot be saved is rescued to (first that takes it); None: defaults.
-    rescue_dirs: tuple[Path, ...] | None = None
-
-
-@dataclass(frozen=True)
-class ApplyOutcome:
-    """The plan that was shown and what became of it (``result`` is None when cancelled)."""
-
-    plan: Plan
-    result: ApplyResult | None
-
-    @property
-    def cancelled(self) -> bool:
-        return self.result is None
 
 
 def apply_manifests(
@@ -120,6 +93,11 @@ def load_saved_plan(plan_file: Path, environ: Environ) -> SavedApply:
     return SavedApply(desired, saved)
 
 
+def read_saved_plan_file(plan_file: Path) -> Plan:
+    """A saved plan, for review (``show``): no manifests, live state or API key needed."""
+    return plan_of(read_saved_plan(_read_text(plan_file)))
+
+
 def apply_saved(
     loaded: SavedApply,
     client: WebsetsClient,
@@ -131,68 +109,6 @@ def apply_saved(
     return _apply_locked(
         loaded.desired, client, state_path, loaded.saved.options, loaded.saved, hooks, settings
     )
-
-
-def _apply_locked(
-    desired: DesiredState,
-    client: WebsetsClient,
-    state_path: Path,
-    options: PlanOptions,
-    saved: SavedPlan | None,
-    hooks: ApplyHooks,
-    settings: ApplySettings,
-) -> ApplyOutcome:
-    # The lock is held from before the state is read until the last change is recorded; the
-    # project lease (DESIGN §9) covers other state files of the same project and account.
-    store = StateStore(
-        state_path, desired.project, rescue_dirs=settings.rescue_dirs, api_url=client.api_url
-    )
-    with store:
-        if store.lock.took_over is not None:
-            hooks.warn(
-                f"took over the state lock left by {store.lock.took_over.describe()}: "
-                "that process is no longer running"
-            )
-        for notice in store.notices:
-            hooks.warn(notice)
-        lease = ProjectLease(
-            client, desired.project, timeout=settings.lock_timeout, on_warning=hooks.warn
-        )
-        with lease:
-            live = fetch_live_state(client)
-            check_state_target(store.state, state_path, client.api_url, live_ids(live))
-            store.bind()
-            plan = build_plan(desired, live, store.state, options)
-            if saved is not None:
-                check_saved_plan(saved, plan)
-            hooks.show_plan(plan)
-            if plan.has_changes and not settings.auto_approve and not hooks.confirm(plan):
-                return ApplyOutcome(plan, None)
-            hooks.starting(plan)
-            result = apply_plan(
-                plan,
-                client,
-                store,
-                parallelism=settings.parallelism,
-                fail_fast=settings.fail_fast,
-                on_result=hooks.on_result,
-            )
-    return ApplyOutcome(plan, result)
-
-
-def live_ids(live: LiveState) -> set[str]:
-    """Every live id: websets, their searches, enrichments and monitors, and webhooks."""
-    ids = {webhook.id for webhook in live.webhooks}
-    for webset in live.websets:
-        ids.add(webset.webset.id)
-        for child in (*webset.searches, *webset.enrichments, *webset.monitors):
-            ids.add(child.id)
-    return ids
-
-
-def force_unlock(client: WebsetsClient, project: str) -> LeaseHolder | None:
-    """Delete the project lease of ``project``; who held it, or None when nobody did."""
-    return release_lease(client, project)
 
 
 def raise_for_result(result: ApplyResult) -> None:
@@ -233,9 +149,9 @@ def wait_for_websets(
     touched: Sequence[TouchedWebset],
     on_progress: Callable[[Sequence[WebsetProgress]], None],
     interval: float = DEFAULT_POLL_INTERVAL,
-) -> None:
-    """Poll the websets an apply touched until every one is idle."""
-    wait_until_idle(client, tuple(touched), on_progress=on_progress, interval=interval)
+) -> tuple[WebsetProgress, ...]:
+    """Poll the websets an apply touched until every one is idle; their last progress."""
+    return wait_until_idle(client, tuple(touched), on_progress=on_progress, interval=interval)
 
 
 # --- export -------------------------------------------------------------------------------------

@@ -1,0 +1,297 @@
+"""A plan → the requests apply will send, as data (pure: no client, no state file, no clock).
+
+Apply executes these steps and nothing else (``apply.units``); ``plan --explain`` prints them
+(``render.explain``), and every scenario keeps them as a golden. What a kind's create, update and
+delete request is comes from the operations table ``model.kinds.OPERATIONS``.
+
+Steps come in *units*: one per webset (its changes in plan order) and one per webhook. Units run
+concurrently; the steps of a unit run one after another in the order given here, because a child
+needs its parent's id. So with one worker (``parallelism=1``) apply sends exactly the request
+steps in order, unit after unit; with more, each unit's requests still come in its order, and the
+whole is an interleaving of the units. That holds while every request succeeds at once; what
+may differ otherwise:
+
+- a create whose answer is lost is followed by the reads that look for it (``reconcile``), and
+  a step ``carried_by`` another (a child sent inside its webset's create body, which sends
+  nothing of its own) is sent only when the webset found that way turns out not to have it;
+- a step after one that failed is not sent (nor are later steps of a failed change), and a
+  confirming read is sent only if one of the updates it confirms succeeded.
+
+Unchanged addresses are no steps: a unit's ``records`` keep their state-file entries current,
+without a request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from websets_sync.apply.bodies import BUILDERS, BodyInput
+from websets_sync.apply.step_types import IdRef, Purpose, Reconcile, Request, Step, Unit
+from websets_sync.errors import ApplyError
+from websets_sync.model import Address
+from websets_sync.model.kinds import OPERATIONS
+from websets_sync.model.operations import InlineId, KindOperations, Lookup, Memory, Operation
+from websets_sync.plan.protection import live_protected
+from websets_sync.plan.types import Action, Change, Plan
+
+JSON = dict[str, Any]
+
+#: The changes whose failure leaves the webset's children with nothing to attach to.
+_PARENT_ACTIONS = (Action.CREATE, Action.ADOPT)
+NO_WEBSET_ID = "the parent webset has no id"
+NO_LIVE_ID = "the plan has no live id for this {}"
+NO_CREATED_ID = "its create returned no id"
+
+
+def plan_steps(plan: Plan) -> tuple[Unit, ...]:
+    """Every step apply takes for ``plan``, unit by unit, in the order they run."""
+    numbers = _Numbers()
+    return tuple(
+        _UnitBuilder(plan.project, changes, numbers).build(name)
+        for name, changes in group_units(plan.changes)
+    )
+
+
+def request_steps(units: Sequence[Unit]) -> list[Step]:
+    """The steps that send a request of their own (the ones a request log shows)."""
+    return [s for u in units for s in u.steps if s.request is not None and s.carried_by is None]
+
+
+def group_units(changes: Sequence[Change]) -> list[tuple[str, list[Change]]]:
+    """One unit per webset (its changes in plan order) and one per webhook, in plan order."""
+    units: dict[str, list[Change]] = {}
+    for change in changes:
+        webset = change.address.webset
+        key = str(change.address) if webset is None else str(Address.for_webset(webset))
+        units.setdefault(key, []).append(change)
+    return list(units.items())
+
+
+@dataclass
+class _Numbers:
+    last: int = 0
+
+    def next(self) -> int:
+        self.last += 1
+        return self.last
+
+
+@dataclass
+class _UnitBuilder:
+    project: str
+    changes: Sequence[Change]
+    numbers: _Numbers
+    steps: list[Step] = field(default_factory=list)
+    #: The create or adopt of the unit's webset: its children are not attempted if it fails.
+    parent_step: int | None = None
+    webset: IdRef = field(default_factory=IdRef)
+
+    def build(self, name: str) -> Unit:
+        self.webset = IdRef(_known_webset_id(self.changes), missing=NO_WEBSET_ID)
+        for change in self.changes:
+            self._change(change)
+        self._confirm()
+        in_webset = self.changes[0].address.webset is not None
+        records = tuple(s for s in self.steps if s.purpose is Purpose.RECORD)
+        steps = tuple(s for s in self.steps if s.purpose is not Purpose.RECORD)
+        return Unit(name, steps, records, self.webset if in_webset else None)
+
+    def _change(self, change: Change) -> None:
+        ops = OPERATIONS[change.kind]
+        if change.action is Action.NOOP:
+            self._record(change, ops)
+        elif change.inline:
+            return  # carried by its webset's create (added there)
+        elif change.action is Action.DELETE:
+            self._operation(change, ops.delete, Purpose.DELETE, "deleted")
+        elif change.action in (Action.UPDATE, Action.ADOPT):
+            self._operation(change, ops.update, Purpose.UPDATE, "updated in place")
+        else:
+            if change.action is Action.REPLACE:
+                self._operation(change, ops.delete, Purpose.DELETE, "deleted", reports=False)
+            self._create(change, ops)
+
+    def _record(self, change: Change, ops: KindOperations) -> None:
+        """A no-op sends nothing but keeps the state file current."""
+        if change.id is None or (ops.unchanged is Memory.ID_IF_MISSING and change.desired is None):
+            return
+        record = Step(
+            0,
+            change.address,
+            change.action,
+            Purpose.RECORD,
+            None,
+            remembers=ops.unchanged,
+            prevent_destroy=_protection(change),
+            live_id=change.id,
+        )
+        self.steps.append(record)
+
+    def _create(self, change: Change, ops: KindOperations) -> None:
+        first = self._operation(change, ops.create, Purpose.CREATE, "created")
+        if first is None or first.request is None:
+            return
+        if change.kind.has_children:
+            self._carry_inline(change, first)
+        if ops.after_create is None:
+            return
+        produced = IdRef(produced_by=change.address, step=first.number, missing=NO_CREATED_ID)
+        follow_up = self._operation(
+            change, ops.after_create, Purpose.AFTER_CREATE, "changed", own_id=produced
+        )
+        if follow_up is not None:  # the change is done when its follow-up is
+            self.steps[self.steps.index(first)] = replace(first, reports=False)
+
+    def _carry_inline(self, change: Change, carrier: Step) -> None:
+        """The webset's create: later children use its id, and the inline ones ride in its body."""
+        if self.webset.known is None:
+            self.webset = IdRef(
+                produced_by=change.address, step=carrier.number, missing=NO_WEBSET_ID
+            )
+        for child in self.changes:
+            if child.inline and child.action is not Action.NOOP:
+                ops = OPERATIONS[child.kind]
+                self._add(
+                    child,
+                    Purpose.CREATE,
+                    self._request(child, ops.create, IdRef()),
+                    remembers=ops.create.remembers,
+                    carried_by=carrier.number,
+                    found_in=(ops.parent_list or "", ops.inline_id),
+                )
+
+    def _operation(
+        self,
+        change: Change,
+        operation: Operation | None,
+        purpose: Purpose,
+        verb: str,
+        *,
+        reports: bool = True,
+        own_id: IdRef | None = None,
+    ) -> Step | None:
+        """The step of one operation; None when its builder says nothing needs sending."""
+        if operation is None:
+            problem = f"{change.address}: a {change.kind.value} cannot be {verb}"
+            return self._add(change, purpose, None, problem=problem)
+        own = own_id or IdRef(change.id, missing=NO_LIVE_ID.format(change.action.value))
+        try:
+            request = self._request(change, operation, own)
+        except ApplyError as exc:
+            return self._add(change, purpose, None, problem=f"{change.address}: {exc.message}")
+        if request is None:
+            return None
+        protects = operation.remembers is Memory.ID_AND_PROTECTION
+        return self._add(
+            change,
+            purpose,
+            request,
+            remembers=operation.remembers,
+            prevent_destroy=protects and _protection(change),
+            reports=reports,
+        )
+
+    def _request(self, change: Change, operation: Operation, own: IdRef) -> Request | None:
+        body = None
+        if operation.body is not None:
+            if change.desired is None:
+                raise ApplyError(f"the plan carries no declared {change.kind.value}")
+            webset_id = self.webset.known or "{webset}"
+            given = BodyInput(
+                change.desired, change.live, self.project, _protection(change), webset_id
+            )
+            body = BUILDERS[operation.body](given)
+            if body is None:
+                return None
+        refs = {"id": own, "webset": self.webset}
+        names = [n for n in refs if "{" + n + "}" in operation.path]
+        names += [n for _, n in operation.body_ids if n not in names]
+        return Request(
+            operation.method,
+            operation.path,
+            tuple((name, refs[name]) for name in names),
+            body,
+            operation.body_ids,
+            operation.empty_answer,
+            _reconcile(change, operation, body),
+        )
+
+    def _add(
+        self, change: Change, purpose: Purpose, request: Request | None, **details: Any
+    ) -> Step:
+        after = _producers(request)
+        if self.parent_step is not None and change.kind.is_child:
+            after.add(self.parent_step)
+        if self.steps and self.steps[-1].address == change.address:
+            after.add(self.steps[-1].number)  # the change's earlier step
+        step = Step(
+            self.numbers.next(),
+            change.address,
+            change.action,
+            purpose,
+            request,
+            after=tuple(sorted(after)),
+            live_id=change.id,
+            **details,
+        )
+        self.steps.append(step)
+        if change.kind.has_children and change.action in _PARENT_ACTIONS:
+            self.parent_step = self.parent_step or step.number
+        return step
+
+    def _confirm(self) -> None:
+        """Updates answered with an empty body are confirmed by one read of their webset."""
+        pending = [s for s in self.steps if s.request is not None and s.request.empty_answer]
+        if not pending:
+            return
+        ops = OPERATIONS[pending[0].address.kind]
+        assert ops.confirm is not None and pending[0].address.webset is not None
+        step = Step(
+            self.numbers.next(),
+            Address.for_webset(pending[0].address.webset),
+            pending[0].action,
+            Purpose.CONFIRM,
+            Request(ops.confirm.method, ops.confirm.path, (("webset", self.webset),)),
+            after=tuple(s.number for s in pending),
+            reports=False,
+            confirms=tuple(s.address for s in pending),
+            found_in=(ops.parent_list or "", InlineId.TAGGED),
+        )
+        self.steps.append(step)
+
+
+def _reconcile(change: Change, operation: Operation, body: JSON | None) -> Reconcile | None:
+    if not operation.creates:
+        return None
+    ops = OPERATIONS[change.kind]
+    name = change.address.name
+    if ops.lookup is Lookup.EXTERNAL_ID and body is not None:
+        name = str(body.get("externalId", name))
+    definition_of = change.kind if ops.reruns else None
+    return Reconcile(ops.lookup, name, ops.parent_list, ops.listed_at, definition_of)
+
+
+def _producers(request: Request | None) -> set[int]:
+    if request is None:
+        return set()
+    return {ref.step for _, ref in request.ids if ref.known is None and ref.step is not None}
+
+
+def _protection(change: Change) -> bool:
+    """The preventDestroy in force after the change, as the plan computed it: its field change
+    when it shows one, else what the live webset is tagged with (DESIGN §4, plan/protection)."""
+    for changed in change.fields:
+        if changed.path == "preventDestroy":
+            return bool(changed.after)
+    return change.live is not None and live_protected(change.live)
+
+
+def _known_webset_id(changes: Sequence[Change]) -> str | None:
+    for change in changes:
+        if change.kind.has_children and change.id is not None:
+            return change.id
+        if change.webset_id is not None:
+            return change.webset_id
+    return None

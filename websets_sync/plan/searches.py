@@ -1,0 +1,128 @@
+"""Search runs of an existing or new webset: searches are never updated in place (DESIGN §4); a
+changed or never-run definition is a new, paid run, and a removed one stays as history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from websets_sync.model import Address, DesiredResource, Kind, LiveObject, LiveWebset
+from websets_sync.model.kinds import DEFAULT_SEARCH_COUNT, SEARCH_DEFAULTS
+from websets_sync.plan.children import ChildCost, Planning
+from websets_sync.plan.cost import search_usage
+from websets_sync.plan.diff import diff_fields
+from websets_sync.plan.identity import (
+    current_search,
+    inline_search,
+    item_count,
+    managed_by_tag,
+    untagged_equal_search,
+)
+from websets_sync.plan.types import Action, Change, FieldChange
+
+
+def plan_searches(
+    p: Planning,
+    address: Address,
+    declared: Sequence[DesiredResource],
+    live: LiveWebset,
+    enrichments: int = 0,
+) -> None:
+    """Run searches whose definition changed or never ran; removed ones are history.
+
+    Every item a search adds gets the webset's ``enrichments`` computed (paid cells).
+    """
+    items = item_count(live)
+    for search in declared:
+        p.changes.append(_search_change(p, search, live, ChildCost(items, enrichments)))
+    declared_names = {s.address.name for s in declared}
+    history = {name: objs[-1] for name, objs in managed_by_tag(live.searches, p.project).items()}
+    inline = inline_search(live, p.project)
+    if inline is not None:
+        history.setdefault(*inline)
+    for name, obj in sorted(history.items()):
+        if name not in declared_names:
+            child = Address.for_child(Kind.SEARCH, address.name, name)
+            reason = "no longer declared; searches cannot be deleted and stay as history"
+            p.changes.append(
+                Change(child, Action.NOOP, reason, id=obj.id, live=obj, webset_id=live.id)
+            )
+
+
+def _search_change(
+    p: Planning, search: DesiredResource, live: LiveWebset, cost: ChildCost
+) -> Change:
+    items, enrichments = cost.items, cost.enrichments
+    current, spec = current_search(search, live, p.project, p.remembered_id(search.address))
+    fields = diff_fields(Kind.SEARCH, spec, current.data) if current is not None else ()
+    remembered = p.remembered_id(search.address) is not None
+    if current is None or (fields and not remembered):
+        # Searches keep no tags on the real API (API-NOTES §9 R12): with the state file lost, a
+        # later run of this definition is known only by its content. Never run it again. (With
+        # the state file, its id is the current run: going back to an older definition re-runs.)
+        equal = untagged_equal_search(search, live, p.project)
+        if equal is not None and equal is not current:
+            reason = f"satisfied by untagged live search {equal.id} with the same definition"
+            return Change(
+                search.address,
+                Action.NOOP,
+                reason,
+                id=equal.id,
+                desired=search,
+                live=equal,
+                webset_id=live.id,
+            )
+    if current is None:
+        fields = diff_fields(Kind.SEARCH, spec, None)
+        return search_run(search, live.id, items, "never run", fields, enrichments=enrichments)
+    if not fields:
+        reason = "definition unchanged since the last run"
+        return Change(
+            search.address,
+            Action.NOOP,
+            reason,
+            id=current.id,
+            desired=search,
+            live=current,
+            webset_id=live.id,
+        )
+    reason = f"definition changed since search {current.id}"
+    return search_run(
+        search, live.id, items, reason, fields, live_search=current, enrichments=enrichments
+    )
+
+
+def search_run(
+    search: DesiredResource,
+    webset_id: str | None,
+    items: int,
+    reason: str,
+    fields: tuple[FieldChange, ...],
+    *,
+    live_search: LiveObject | None = None,
+    inline: bool = False,
+    enrichments: int = 0,
+) -> Change:
+    """A paid search run; with behavior override over existing items it may discard some.
+
+    Its usage: ``count`` new items, each enriched by the webset's ``enrichments``.
+    """
+    count = int(search.spec.get("count", DEFAULT_SEARCH_COUNT))
+    override = search.spec.get("behavior", SEARCH_DEFAULTS["behavior"]) == "override"
+    destructive = override and items > 0 and not inline
+    if destructive:
+        reason += f"; behavior override may discard existing items ({items} now)"
+    return Change(
+        search.address,
+        Action.RUN,
+        reason,
+        id=live_search.id if live_search else None,
+        fields=fields,
+        paid=True,
+        destructive=destructive,
+        desired=search,
+        live=live_search,
+        webset_id=webset_id,
+        inline=inline,
+        estimated_items=count,
+        usage=search_usage(count, enrichments),
+    )
