@@ -157,3 +157,29 @@ def test_force_unlock_releases_a_lease_and_says_whose(tmp_path: Path) -> None:
     again = _run("--emulator", str(data), "force-unlock", "--project", "proj")
     assert "has no lease" in again.stdout
     assert json.loads(data.read_text())  # the emulator file is intact
+
+
+def test_apply_refuses_while_another_apply_holds_the_project_lease(tmp_path: Path) -> None:
+    data = tmp_path / "e.json"
+    emulator = Emulator(data_file=data)
+    import httpx
+
+    from websets_sync.client.endpoints import WebsetsClient
+
+    client = WebsetsClient(
+        httpx.Client(transport=emulator.transport()),
+        api_key=API_KEY,
+        api_url="http://emulator.local/websets/v0",
+        rate_limit=None,
+    )
+    ProjectLease(client, "proj", renew=False, host="ci-runner-7", pid=31337).acquire()
+    path = write(tmp_path / "m.yaml", manifest(websets=1, webhooks=1))
+    state = str(tmp_path / "other-runner.json")
+    result = _run("--emulator", str(data), "--state", state, "apply", "--auto-approve", str(path))
+    assert result.exit_code == 1
+    assert "is being applied by another apply: pid 31337 on host ci-runner-7" in result.stderr
+    live = Emulator(data_file=data)
+    assert [w["externalId"] for w in live.store.all("webset")] == ["websets-sync.lease.proj"]
+    assert live.store.all("webhook") == []
+    # plan takes no lease: it still works while the other apply runs
+    assert _run("--emulator", str(data), "--state", state, "plan", str(path)).exit_code == 0

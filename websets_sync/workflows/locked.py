@@ -98,11 +98,16 @@ def apply_locked(
             # Under the lease nobody else changes the project: the plan shown must still hold.
             now = build_plan(desired, fetch_live_state(client), store.state, options, plan.pricing)
             if now.has_changes and plan_to_dict(now)["changes"] != plan_to_dict(plan)["changes"]:
-                raise StalePlanError(
-                    "the account changed while this apply waited (another apply of project "
-                    f"{desired.project!r}?); nothing was changed",
-                    detail="Run apply again to plan from the account as it is now.",
-                )
+                if saved is not None or not settings.auto_approve:
+                    raise StalePlanError(
+                        "the account changed while this apply waited (another apply of project "
+                        f"{desired.project!r}?); nothing was changed",
+                        detail="Run apply again to plan from the account as it is now.",
+                    )
+                # Auto-approved: what a re-run would do, shown and checked like the first plan.
+                hooks.warn("the account changed while this apply waited; applying the new plan")
+                hooks.show_plan(now)
+                check_budget(now, desired.budget, settings.max_usd)
             return ApplyOutcome(now, _execute(now, client, store, hooks, settings))
 
 
