@@ -185,11 +185,8 @@ def _apply_locked(
 def raise_for_result(result: ApplyResult) -> None:
     """An interrupted or partly failed apply is an error (what succeeded is already saved)."""
     if result.interrupted:
-        raise ApplyError(
-            f"apply was interrupted: {result.count(Outcome.APPLIED)} applied, "
-            f"{result.count(Outcome.NOT_ATTEMPTED)} not attempted",
-            detail="What was applied is saved in the state file; run apply again to finish.",
-        )
+        # The summary just printed has the counts and what to do: say it once, not twice.
+        raise ApplyError("apply was interrupted: the summary above lists what was applied")
     failed = result.count(Outcome.FAILED)
     if failed or not result.ok:
         raise ApplyError(
