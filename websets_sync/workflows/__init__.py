@@ -114,11 +114,8 @@ def apply_saved(
 def raise_for_result(result: ApplyResult) -> None:
     """An interrupted or partly failed apply is an error (what succeeded is already saved)."""
     if result.interrupted:
-        raise ApplyError(
-            f"apply was interrupted: {result.count(Outcome.APPLIED)} applied, "
-            f"{result.count(Outcome.NOT_ATTEMPTED)} not attempted",
-            detail="What was applied is saved in the state file; run apply again to finish.",
-        )
+        # The summary just printed has the counts and what to do: say it once, not twice.
+        raise ApplyError("apply was interrupted: the summary above lists what was applied")
     if result.state_unsaved is not None:
         raise ApplyError(
             f"apply stopped: {result.state_unsaved}",
