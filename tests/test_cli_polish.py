@@ -302,3 +302,24 @@ def test_make_demo_is_a_short_tour_that_ends_well(tmp_path: Path) -> None:
         assert any(line.startswith(step) for line in lines), step
     assert lines[-1].startswith("Demo finished.")
     assert done.stderr == ""
+
+
+# --- 9: a state file that is not ours is not "from a newer websets-sync" ------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "message", "detail"),
+    [
+        ("{}", "is not a websets-sync state file (no version)", "Point --state at"),
+        ('{"version": "1"}', "is not a websets-sync state file (version '1')", "Point --state"),
+        ('{"version": 7}', "has version 7; this websets-sync reads version 1", "newer"),
+    ],
+)
+def test_a_foreign_state_file_is_told_apart_from_a_newer_one(
+    tmp_path: Path, content: str, message: str, detail: str
+) -> None:
+    state = write(tmp_path / "state.json", content)
+    result = run("--state", str(state), "state", "list")
+    assert result.exit_code == 1
+    assert message in result.stderr and detail in result.stderr
+    assert "Traceback" not in result.stderr

@@ -100,11 +100,18 @@ def _state_from_json(raw: Any, path: Path) -> State:
     if not isinstance(raw, dict):
         raise StateError(f"state file {path} is not a JSON object")
     version = raw.get("version")
-    if version != STATE_VERSION:
+    newer = isinstance(version, int) and not isinstance(version, bool) and version > STATE_VERSION
+    if newer:
         raise StateError(
-            f"state file {path} has version {version!r}; this websets-sync reads version "
+            f"state file {path} has version {version}; this websets-sync reads version "
             f"{STATE_VERSION}",
-            detail="It was probably written by a newer websets-sync; upgrade to use it.",
+            detail="It was written by a newer websets-sync; upgrade to use it.",
+        )
+    if version != STATE_VERSION:
+        shown = "no version" if version is None else f"version {version!r}"
+        raise StateError(
+            f"state file {path} is not a websets-sync state file ({shown})",
+            detail="Point --state at the state file apply wrote, or move this file away.",
         )
     serial, lineage, project = raw.get("serial"), raw.get("lineage"), raw.get("project")
     resources = raw.get("resources", {})
