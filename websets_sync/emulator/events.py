@@ -152,9 +152,18 @@ def _enrichments_finished(store: Store) -> None:
                 store.emit("webset.item.enriched", views.item(store, item, siblings))
 
 
-def _websets_idle(store: Store, watch: Watch) -> None:
+def busy_websets(store: Store) -> set[str]:
     busy = {s["websetId"] for s in store.all("search") if s["status"] in ACTIVE_SEARCH}
-    busy |= {e["websetId"] for e in store.all("enrichment") if e["status"] == "pending"}
+    return busy | {e["websetId"] for e in store.all("enrichment") if e["status"] == "pending"}
+
+
+def note_busy(store: Store, watch: Watch) -> None:
+    """Before time moves: websets that requests made busy since the last tick count as busy."""
+    watch.busy |= busy_websets(store)
+
+
+def _websets_idle(store: Store, watch: Watch) -> None:
+    busy = busy_websets(store)
     for webset_id in sorted(watch.busy - busy):
         webset = store.find("webset", webset_id)
         if webset is not None:

@@ -86,7 +86,6 @@ class Harness:
             except ApiFailure:
                 raise KeyError(f"no webset {webset}") from None
             record = events.export(self.store, found)
-            self.timeline.deliveries.collect(self.store)
             self.store.save()
         self.deliver_due()
         return record
@@ -95,6 +94,7 @@ class Harness:
         """Send the webhook attempts that are due; the HTTP calls happen outside the lock."""
         with self._lock:
             queue = self.timeline.deliveries
+            queue.collect(self.store)  # events the request itself emitted
             due = queue.take_due(self.store.now())
         for pending in due:
             with self._lock:

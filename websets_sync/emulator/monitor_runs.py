@@ -38,6 +38,18 @@ def next_run_at(monitor: JSON) -> str | None:
     return None if monitor.get("status") != "enabled" or due is None else iso(float(due))
 
 
+def resume(store: Store) -> None:
+    """After loading a data file: time passes only while an emulator runs, so slots missed
+    while none did are skipped (no burst of runs for the months a file sat on disk)."""
+    now = store.now()
+    for monitor in store.all("monitor"):
+        if monitor.get("_due") is not None and float(monitor["_due"]) <= now:
+            monitor["_due"] = _next_due(monitor["cadence"], now)
+        elif "_dueKey" not in monitor:
+            monitor["_dueKey"] = schedule_key(monitor)
+            monitor["_due"] = _next_due(monitor["cadence"], now)
+
+
 def tick(store: Store, start_search: StartSearch) -> None:
     """Start every run that is due; (re)schedule monitors enabled or re-timed since last time."""
     now = store.now()

@@ -43,11 +43,13 @@ class Timeline:
         self.watch = events.Watch(item_mark=store.counter, credits=credits)
         self.deliveries = Deliveries(deliver_to, delivery_timeout)
         self.deliveries.event_mark = store.counter
+        monitor_runs.resume(store)
 
     def tick(self, store: Store, timing: Timing) -> None:
         self.watch.tick_start = store.counter
         imports.tick(store, timing.import_seconds)
         monitor_runs.tick(store, lambda s, w, fields: self._run_search(s, timing, w, fields))
+        events.note_busy(store, self.watch)
         advance(store, timing)
         events.announce(store, self.watch)
         monitor_runs.settle(store)
