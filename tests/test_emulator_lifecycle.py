@@ -224,15 +224,11 @@ def test_preview_items_have_ids_and_creation_times(api: httpx.Client) -> None:
 def test_a_reloaded_data_file_skips_the_runs_missed_while_no_emulator_ran(tmp_path: Any) -> None:
     data = tmp_path / "emulator.json"
     first = Emulator(clock=lambda: NOW, data_file=data)
-    with httpx.Client(
-        transport=first.transport(), base_url=API, headers={"x-api-key": "k"}
-    ) as api:
+    with httpx.Client(transport=first.transport(), base_url=API, headers={"x-api-key": "k"}) as api:
         webset = _webset(api, count=1)
         monitor = _daily_monitor(api, webset["id"])
     later = Emulator(clock=lambda: NOW + 200 * DAY, data_file=data)
-    with httpx.Client(
-        transport=later.transport(), base_url=API, headers={"x-api-key": "k"}
-    ) as api:
+    with httpx.Client(transport=later.transport(), base_url=API, headers={"x-api-key": "k"}) as api:
         assert api.get(f"/monitors/{monitor['id']}/runs").json()["data"] == []
         later.advance_clock(DAY)
         assert len(api.get(f"/monitors/{monitor['id']}/runs").json()["data"]) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -40,9 +41,17 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header(name, raw_value.decode("latin-1"))
         self.send_header("Content-Length", str(len(content)))
         self.end_headers()
-        self.wfile.write(content)
+        if self.command != "HEAD":
+            self.wfile.write(content)
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
+
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        """Any other method (HEAD, TRACE, QUERY…) gets the API's own answer (404 "Cannot …"),
+        not the standard library's HTML 501."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the emulator keeps its own request log."""
