@@ -21,7 +21,3 @@ def no_real_backoff(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     clock (test_client_retry.py); everywhere else waiting for real only slows the suite."""
     monkeypatch.setattr(websets_sync.cli.wiring, "RETRY_BACKOFF", (0.0, 0.0))
     yield
-
-# The fixtures users get (websets_emulator, websets_emulator_server, webhook_receiver) are the
-# ones the emulator's own tests use.
-pytest_plugins = ["websets_sync.testing"]

@@ -1,8 +1,9 @@
 """A pytest plugin for testing your own code against the Websets API emulator.
 
-Enable it in a ``conftest.py``::
-
-    pytest_plugins = ["websets_sync.testing"]
+Installing websets-sync registers it with pytest (entry point ``pytest11``), so the fixtures
+below are simply there. With plugin autoloading off (``PYTEST_DISABLE_PLUGIN_AUTOLOAD``), enable it
+in a ``conftest.py`` with ``pytest_plugins = ["websets_sync.testing"]`` or run
+``pytest -p websets_sync.testing``.
 
 Fixtures (emulated time starts at a fixed moment and moves only when you move it):
 
