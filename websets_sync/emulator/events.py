@@ -127,7 +127,7 @@ def _items_created(store: Store, fresh: list[JSON]) -> None:
 
 def _searches_updated(store: Store) -> None:
     """Progress of a running search (the created/completed/canceled events come from elsewhere)."""
-    for search in store.all("search"):
+    for search in store.objects["search"].values():
         seen = [search["status"], search["progress"]["found"]]
         before = search.get("_seen") or [None, 0]  # a new search has found nothing
         if before == seen:
@@ -140,7 +140,7 @@ def _searches_updated(store: Store) -> None:
 
 def _enrichments_finished(store: Store) -> None:
     """An enrichment that completed has enriched every item of its webset."""
-    for enrichment in store.all("enrichment"):
+    for enrichment in store.objects["enrichment"].values():
         if enrichment.get("_seenStatus") == enrichment["status"]:
             continue
         enrichment["_seenStatus"] = enrichment["status"]
@@ -153,8 +153,10 @@ def _enrichments_finished(store: Store) -> None:
 
 
 def busy_websets(store: Store) -> set[str]:
-    busy = {s["websetId"] for s in store.all("search") if s["status"] in ACTIVE_SEARCH}
-    return busy | {e["websetId"] for e in store.all("enrichment") if e["status"] == "pending"}
+    busy = {s["websetId"] for s in store.objects["search"].values() if s["status"] in ACTIVE_SEARCH}
+    return busy | {
+        e["websetId"] for e in store.objects["enrichment"].values() if e["status"] == "pending"
+    }
 
 
 def note_busy(store: Store, watch: Watch) -> None:

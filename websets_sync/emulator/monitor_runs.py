@@ -53,7 +53,7 @@ def resume(store: Store) -> None:
 def tick(store: Store, start_search: StartSearch) -> None:
     """Start every run that is due; (re)schedule monitors enabled or re-timed since last time."""
     now = store.now()
-    for monitor in store.all("monitor"):
+    for monitor in store.objects["monitor"].values():
         if monitor.get("status") != "enabled":
             monitor.pop("_due", None)
             continue
@@ -76,7 +76,7 @@ def tick(store: Store, start_search: StartSearch) -> None:
 
 def settle(store: Store) -> None:
     """Runs whose search ended become completed/canceled; ``lastRun`` follows."""
-    for monitor in store.all("monitor"):
+    for monitor in store.objects["monitor"].values():
         for run in monitor.get("_runs", []):
             if run["status"] != "running":
                 continue
