@@ -119,3 +119,16 @@ def test_an_import_of_a_file_that_is_not_csv_fails(
     failed = exa.websets.imports.get(created.id)
     assert (failed.status, failed.failed_reason) == ("failed", "invalid_format")
     assert spec_checker.check_all(served.recorder.take()) == 2
+
+
+def test_items_delete(served: Served, spec_checker: SpecChecker) -> None:
+    exa = _exa(served)
+    webset = exa.websets.create(
+        CreateWebsetParameters.model_validate({"search": {"query": "Drone makers", "count": 2}})
+    )
+    _advance(served, 30)
+    items = exa.websets.items.list(webset.id).data
+    deleted = exa.websets.items.delete(webset.id, items[0].id)
+    assert deleted.id == items[0].id
+    assert [i.id for i in exa.websets.items.list(webset.id).data] == [items[1].id]
+    assert spec_checker.check_all(served.recorder.take()) == 4
