@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from websets_sync.emulator import Emulator
+from websets_sync.emulator.store import Store
 from websets_sync.emulator.validate import EVENT_TYPES
 
 API = "http://emulator.local/websets/v0"
@@ -232,3 +233,26 @@ def test_a_reloaded_data_file_skips_the_runs_missed_while_no_emulator_ran(tmp_pa
         assert api.get(f"/monitors/{monitor['id']}/runs").json()["data"] == []
         later.advance_clock(DAY)
         assert len(api.get(f"/monitors/{monitor['id']}/runs").json()["data"]) == 1
+
+
+def test_a_tick_with_no_monitor_due_looks_at_no_monitor(
+    emulator: Emulator, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    webset = _webset(api, count=1)
+    for _ in range(20):
+        _daily_monitor(api, webset["id"])
+    hook = api.post("/webhooks", json={"url": "http://127.0.0.1:9/", "events": ["webset.idle"]})
+    emulator.advance_clock(60)
+    walked: list[str] = []
+    real_all = Store.all
+
+    def recording(store: Store, kind: str) -> list[dict[str, Any]]:
+        walked.append(kind)
+        return real_all(store, kind)
+
+    monkeypatch.setattr(Store, "all", recording)
+    assert api.get(f"/webhooks/{hook.json()['id']}").status_code == 200
+    emulator.advance_clock(3600)
+    assert "monitor" not in walked
+    emulator.advance_clock(DAY)  # now one is due: the schedule is read again
+    assert "monitor" in walked

@@ -173,8 +173,7 @@ def test_every_operation_was_exercised() -> None:
         pytest.skip("run together with test_answers_conform_to_the_spec")
     assert len(ANSWERED) == 38
     print(f"schemathesis: {sum(ANSWERED.values())} cases over {len(ANSWERED)} operations")
-    print(
-        f"{sum(CONFORMING.values())} answered 2xx; none:", sorted(set(ANSWERED) - set(CONFORMING))
-    )
+    never = sorted(set(ANSWERED) - set(CONFORMING))
+    print(f"{sum(CONFORMING.values())} answered 2xx; never 2xx: {never}")
     # Not vacuous: most operations were answered with a body the schema could judge.
     assert len(CONFORMING) >= 34

@@ -203,6 +203,7 @@ class Emulator(Harness):
             if kind in ("search", "enrichment", "import"):
                 self.store.watch(kind, obj)  # time moves it on if it is still running
             events.skip_seen(self.store, self.timeline.watch, obj)
+            self.timeline.changed()
             self.store.save()
             return public(obj)
 
@@ -219,6 +220,7 @@ class Emulator(Harness):
             if "updatedAt" not in changes:
                 self.store.touch(obj)
             self.store.dirty = True
+            self.timeline.changed()
             self.store.save()
             return public(obj)
 

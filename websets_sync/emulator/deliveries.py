@@ -103,7 +103,10 @@ class Deliveries:
         if not fresh:
             return
         self.event_mark = max(int(event["_seq"]) for event in fresh)
-        hooks = [w for w in store.all("webhook") if w.get("status") == "active"]
+        # Webhooks are configuration (a handful per account, unlike items or events): read once
+        # per batch of new events.
+        webhooks = store.objects["webhook"].values()
+        hooks = [w for w in webhooks if w.get("status") == "active"]
         now = store.now()
         for event in reversed(fresh):
             body = None

@@ -3,7 +3,9 @@
 Creates, updates and deletes emit their events where they happen (the route handlers). What
 happens *between* requests (items found, searches progressing, enrichments finishing, a webset
 falling idle, the credit balance running out) is announced here after each tick, by comparing
-with what was seen before. The work grows with what changed, not with what is stored.
+with what was seen before: only the jobs that were still running when the tick began
+(``Store.active``) and the objects made since are looked at, so the work grows with what changed,
+not with what is stored.
 """
 
 from __future__ import annotations
@@ -36,14 +38,22 @@ class Watch:
         return self.credits is not None and self.credits <= 0
 
 
-def announce(store: Store, watch: Watch) -> None:
+def running(store: Store) -> list[JSON]:
+    """Before time moves: the searches and enrichments it can change."""
+    return [*store.active("search"), *store.active("enrichment")]
+
+
+def announce(store: Store, watch: Watch, before: list[JSON]) -> None:
+    """``before``: what ``running`` answered when the tick began (some of it has ended now)."""
     fresh = _new_items(store, watch)
     if watch.credits is not None and fresh:
         fresh = _charge(store, watch, fresh)
     _items_created(store, fresh)
-    _searches_updated(store)
-    _enrichments_finished(store)
-    _websets_idle(store, watch)
+    searches = [obj for obj in before if obj.get("object") == "webset_search"]
+    enrichments = [obj for obj in before if obj.get("object") == "webset_enrichment"]
+    _searches_updated(store, searches)
+    _enrichments_finished(store, enrichments)
+    _websets_idle(store, watch, before)
 
 
 def skip_seen(store: Store, watch: Watch, obj: JSON) -> None:
@@ -91,17 +101,18 @@ def _unemit(store: Store, watch: Watch, event_type: str, data_id: str) -> None:
         if int(event["_seq"]) <= watch.tick_start:
             break
         if event["type"] == event_type and event["data"].get("id") == data_id:
-            del events[event["id"]]
+            store.remove("event", event["id"])
 
 
 def exhaust(store: Store, watch: Watch) -> None:
     """The balance is spent: every running search is canceled, its webset paused."""
     watch.credits = 0
     paused = []
-    for search in store.all("search"):
+    for search in store.active("search"):
         if search["status"] not in ACTIVE_SEARCH:
             continue
-        found = sum(1 for i in store.all("item") if i.get("sourceId") == search["id"])
+        items = store.children("item", search["websetId"])
+        found = sum(1 for i in items if i.get("sourceId") == search["id"])
         search["progress"]["found"] = found
         search["_made"] = found
         cancel_search(store, search, OUT_OF_CREDITS)
@@ -119,15 +130,13 @@ def _items_created(store: Store, fresh: list[JSON]) -> None:
     for item in fresh:
         webset_id = item["websetId"]
         if webset_id not in enrichments:
-            enrichments[webset_id] = [
-                e for e in store.all("enrichment") if e["websetId"] == webset_id
-            ]
+            enrichments[webset_id] = store.children("enrichment", webset_id)
         store.emit("webset.item.created", views.item(store, item, enrichments[webset_id]))
 
 
-def _searches_updated(store: Store) -> None:
+def _searches_updated(store: Store, searches: list[JSON]) -> None:
     """Progress of a running search (the created/completed/canceled events come from elsewhere)."""
-    for search in store.objects["search"].values():
+    for search in searches:
         seen = [search["status"], search["progress"]["found"]]
         before = search.get("_seen") or [None, 0]  # a new search has found nothing
         if before == seen:
@@ -138,34 +147,25 @@ def _searches_updated(store: Store) -> None:
         search["_seen"] = seen
 
 
-def _enrichments_finished(store: Store) -> None:
+def _enrichments_finished(store: Store, enrichments: list[JSON]) -> None:
     """An enrichment that completed has enriched every item of its webset."""
-    for enrichment in store.objects["enrichment"].values():
+    for enrichment in enrichments:
         if enrichment.get("_seenStatus") == enrichment["status"]:
             continue
         enrichment["_seenStatus"] = enrichment["status"]
         if enrichment["status"] != "completed":
             continue
-        siblings = [e for e in store.all("enrichment") if e["websetId"] == enrichment["websetId"]]
-        for item in store.all("item"):
-            if item["websetId"] == enrichment["websetId"]:
-                store.emit("webset.item.enriched", views.item(store, item, siblings))
+        if store.find("enrichment", enrichment["id"]) is None:
+            continue  # deleted meanwhile
+        siblings = store.children("enrichment", enrichment["websetId"])
+        for item in store.children("item", enrichment["websetId"]):
+            store.emit("webset.item.enriched", views.item(store, item, siblings))
 
 
-def busy_websets(store: Store) -> set[str]:
-    busy = {s["websetId"] for s in store.objects["search"].values() if s["status"] in ACTIVE_SEARCH}
-    return busy | {
-        e["websetId"] for e in store.objects["enrichment"].values() if e["status"] == "pending"
-    }
-
-
-def note_busy(store: Store, watch: Watch) -> None:
-    """Before time moves: websets that requests made busy since the last tick count as busy."""
-    watch.busy |= busy_websets(store)
-
-
-def _websets_idle(store: Store, watch: Watch) -> None:
-    busy = busy_websets(store)
+def _websets_idle(store: Store, watch: Watch, before: list[JSON]) -> None:
+    """Websets busy at the start of the tick (or since) with nothing running any more."""
+    watch.busy |= {obj["websetId"] for obj in before}
+    busy = {obj["websetId"] for obj in running(store)}
     for webset_id in sorted(watch.busy - busy):
         webset = store.find("webset", webset_id)
         if webset is not None:

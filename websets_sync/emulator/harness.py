@@ -57,7 +57,9 @@ class Harness:
     def reset(self) -> None:
         """An empty account: no objects, no request log, no deliveries; credits refilled."""
         with self._lock:
-            self.store.objects = {kind: {} for kind in KINDS}
+            for kind in KINDS:  # through remove, so any index the store keeps follows
+                for ident in list(self.store.objects[kind]):
+                    self.store.remove(kind, ident)
             self.store.dirty = True
             self.request_log.clear()
             self.timeline.reset(self.store)

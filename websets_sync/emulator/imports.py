@@ -76,7 +76,7 @@ def receive_upload(store: Store, record: JSON, content: bytes) -> None:
 def tick(store: Store, processing_seconds: float) -> None:
     """Fail the processed imports whose file was rejected (completion is the lifecycle's)."""
     now = store.now()
-    for record in store.objects["import"].values():
+    for record in store.active("import"):
         failure = record.get("_failure")
         if failure is None or record["status"] != "processing":
             continue

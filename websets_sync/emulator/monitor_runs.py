@@ -9,9 +9,10 @@ its search is, then ``completed`` (or ``canceled``/``failed``). Runs live inside
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from websets_sync.emulator.store import JSON, Store, iso, public
+from websets_sync.emulator.store import JSON, Store, public
 from websets_sync.model.cron import next_run
 
 #: A clock jump of months would otherwise start hundreds of runs at once (memory guard).
@@ -32,28 +33,41 @@ def schedule_key(monitor: JSON) -> str:
     return f"{cadence['cron']}|{cadence.get('timezone') or 'Etc/UTC'}"
 
 
-def next_run_at(monitor: JSON) -> str | None:
-    """``nextRunAt`` as stored by ``tick`` (None when disabled or not yet scheduled)."""
-    due = monitor.get("_due")
-    return None if monitor.get("status") != "enabled" or due is None else iso(float(due))
+@dataclass
+class Schedule:
+    """When the next monitor falls due, and the runs still going, so a tick with nothing due
+    looks at no monitor. ``stale``: monitors changed (an event said so): look again."""
+
+    next_due: float | None = None
+    stale: bool = True
+    event_mark: int = 0
+    running: dict[str, str] = field(default_factory=dict)  # run id → monitor id
 
 
-def resume(store: Store) -> None:
+def resume(store: Store, schedule: Schedule) -> None:
     """After loading a data file: time passes only while an emulator runs, so slots missed
     while none did are skipped (no burst of runs for the months a file sat on disk)."""
     now = store.now()
+    schedule.event_mark = store.counter
     for monitor in store.all("monitor"):
         if monitor.get("_due") is not None and float(monitor["_due"]) <= now:
             monitor["_due"] = _next_due(monitor["cadence"], now)
         elif "_dueKey" not in monitor:
             monitor["_dueKey"] = schedule_key(monitor)
             monitor["_due"] = _next_due(monitor["cadence"], now)
+        for run in monitor.get("_runs", []):
+            if run["status"] == "running":
+                schedule.running[run["id"]] = monitor["id"]
 
 
-def tick(store: Store, start_search: StartSearch) -> None:
+def tick(store: Store, schedule: Schedule, start_search: StartSearch) -> None:
     """Start every run that is due; (re)schedule monitors enabled or re-timed since last time."""
+    _notice_changes(store, schedule)
     now = store.now()
-    for monitor in store.objects["monitor"].values():
+    if not schedule.stale and (schedule.next_due is None or schedule.next_due > now):
+        return
+    schedule.next_due = None
+    for monitor in store.all("monitor"):
         if monitor.get("status") != "enabled":
             monitor.pop("_due", None)
             continue
@@ -67,33 +81,50 @@ def tick(store: Store, start_search: StartSearch) -> None:
             store.dirty = True
         started = 0
         while float(monitor["_due"]) <= now and started < MAX_CATCH_UP_RUNS:
-            _start_run(store, monitor, start_search)
+            _start_run(store, schedule, monitor, start_search)
             monitor["_due"] = _next_due(monitor["cadence"], float(monitor["_due"]))
             started += 1
         if float(monitor["_due"]) <= now:  # skipped slots beyond the catch-up limit
             monitor["_due"] = _next_due(monitor["cadence"], now)
+        due = float(monitor["_due"])
+        schedule.next_due = due if schedule.next_due is None else min(schedule.next_due, due)
+    schedule.stale = False
 
 
-def settle(store: Store) -> None:
+def _notice_changes(store: Store, schedule: Schedule) -> None:
+    """Monitor events since the last tick (creates, updates, deletes) make the schedule stale."""
+    events = store.objects["event"]
+    for event in reversed(events.values()):
+        if int(event["_seq"]) <= schedule.event_mark:
+            break
+        if event["type"] in ("monitor.created", "monitor.updated", "monitor.deleted"):
+            schedule.stale = True
+    schedule.event_mark = store.counter
+
+
+def settle(store: Store, schedule: Schedule) -> None:
     """Runs whose search ended become completed/canceled; ``lastRun`` follows."""
-    for monitor in store.objects["monitor"].values():
-        for run in monitor.get("_runs", []):
-            if run["status"] != "running":
-                continue
-            search = store.find("search", str(run.get("_searchId")))
-            status = "canceled" if search is None else search["status"]
-            if status == "completed":
-                run["status"] = "completed"
-                run["completedAt"] = store.now_iso()
-            elif status == "canceled":
-                run["status"] = "canceled"
-                run["canceledAt"] = store.now_iso()
-            else:
-                continue
-            run["updatedAt"] = store.now_iso()
-            _set_last_run(store, monitor, run)
-            if run["status"] == "completed":
-                store.emit("monitor.run.completed", run)
+    for run_id, monitor_id in list(schedule.running.items()):
+        monitor = store.find("monitor", monitor_id)
+        run = next((r for r in (monitor or {}).get("_runs", []) if r["id"] == run_id), None)
+        if monitor is None or run is None or run["status"] != "running":
+            del schedule.running[run_id]
+            continue
+        search = store.find("search", str(run.get("_searchId")))
+        status = "canceled" if search is None else search["status"]
+        if status == "completed":
+            run["status"] = "completed"
+            run["completedAt"] = store.now_iso()
+        elif status == "canceled":
+            run["status"] = "canceled"
+            run["canceledAt"] = store.now_iso()
+        else:
+            continue
+        del schedule.running[run_id]
+        run["updatedAt"] = store.now_iso()
+        _set_last_run(store, monitor, run)
+        if run["status"] == "completed":
+            store.emit("monitor.run.completed", run)
 
 
 def runs(monitor: JSON) -> list[JSON]:
@@ -104,7 +135,7 @@ def run_view(run: JSON) -> JSON:
     return public(run)
 
 
-def _start_run(store: Store, monitor: JSON, start_search: StartSearch) -> None:
+def _start_run(store: Store, schedule: Schedule, monitor: JSON, start_search: StartSearch) -> None:
     store.counter += 1
     now = store.now_iso()
     run: JSON = {
@@ -139,16 +170,15 @@ def _start_run(store: Store, monitor: JSON, start_search: StartSearch) -> None:
         search = start_search(store, webset, fields)
         run["status"] = "running"
         run["_searchId"] = search["id"]
+        schedule.running[run["id"]] = monitor["id"]
     _set_last_run(store, monitor, run)
 
 
 def search_fields(store: Store, monitor: JSON) -> JSON | None:
     """The run's search: the monitor's config, gaps filled from the webset's last search."""
     config = dict(monitor["behavior"].get("config") or {})
-    last = None
-    for search in store.all("search"):
-        if search["websetId"] == monitor["websetId"]:
-            last = search
+    searches = store.children("search", monitor["websetId"])
+    last = searches[-1] if searches else None
     for key in ("query", "criteria", "entity"):
         if config.get(key) in (None, []) and last is not None and last.get(key):
             config[key] = last[key]

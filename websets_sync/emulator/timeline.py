@@ -43,21 +43,29 @@ class Timeline:
         self.watch = events.Watch(item_mark=store.counter, credits=credits)
         self.deliveries = Deliveries(deliver_to, delivery_timeout)
         self.deliveries.event_mark = store.counter
-        monitor_runs.resume(store)
+        self.schedule = monitor_runs.Schedule()
+        monitor_runs.resume(store, self.schedule)
 
     def tick(self, store: Store, timing: Timing) -> None:
         self.watch.tick_start = store.counter
         imports.tick(store, timing.import_seconds)
-        monitor_runs.tick(store, lambda s, w, fields: self._run_search(s, timing, w, fields))
-        events.note_busy(store, self.watch)
+        monitor_runs.tick(
+            store, self.schedule, lambda s, w, fields: self._run_search(s, timing, w, fields)
+        )
+        before = events.running(store)
         advance(store, timing)
-        events.announce(store, self.watch)
-        monitor_runs.settle(store)
+        events.announce(store, self.watch, before)
+        monitor_runs.settle(store, self.schedule)
         self.deliveries.collect(store)
+
+    def changed(self) -> None:
+        """Objects were seeded or edited outside a request: look at the monitors again."""
+        self.schedule.stale = True
 
     def reset(self, store: Store) -> None:
         self.watch = events.Watch(item_mark=store.counter, credits=self.initial_credits)
         self.deliveries.reset(store.counter)
+        self.schedule = monitor_runs.Schedule(event_mark=store.counter)
 
     def check_request(self, method: str, segments: list[str], headers: dict[str, str]) -> None:
         """The priority header's value, and the 402 of a spent balance."""
