@@ -7,6 +7,7 @@ tested the way users run them.
 from __future__ import annotations
 
 import json
+import socket
 from typing import Any
 
 import httpx
@@ -180,3 +181,20 @@ def test_signature_is_hmac_sha256_of_timestamp_dot_body() -> None:
     body = json.dumps({"a": 1}, separators=(",", ":")).encode()
     expected = "a438e398bfafc57e4396bb7fc2304422f0f768e965d073ca313cb52e22e6ad03"
     assert signature("key", 1_700_000_000, body) == f"t=1700000000,v1={expected}"
+
+
+def test_a_malformed_request_gets_a_400_not_a_dropped_connection(
+    websets_emulator_server: ServedEmulator,
+) -> None:
+    """Found by Schemathesis: a garbage Content-Length used to kill the handler thread."""
+    host, port = websets_emulator_server.base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(
+            b"POST /websets/v0/websets HTTP/1.1\r\nHost: x\r\nContent-Length: .kJ3y<\r\n\r\n"
+        )
+        chunks = []
+        while chunk := conn.recv(4096):  # the server closes the connection after answering
+            chunks.append(chunk)
+    answer = b"".join(chunks).decode()
+    assert answer.startswith("HTTP/1.1 400")
+    assert '"error": "Content-Length must be a non-negative integer"' in answer

@@ -22,10 +22,9 @@ from websets_sync.testing import START
 
 EXAMPLES_PER_OPERATION = 12
 SCHEMA = schemathesis.openapi.from_path(SPEC_PATH)
-#: Cases answered, per operation (read by the last test, which runs after the others).
-ANSWERED: dict[str, int] = {}
-#: Of those, the successful answers (the ones with a response schema to conform to).
-CONFORMING: dict[str, int] = {}
+#: Generated monitor bodies never carry a cron the API accepts (at most once a day), so every
+#: case is a 400; the spec documents no error body, so there is nothing to judge.
+NEVER_2XX = {"POST /v0/monitors"}
 
 
 class World:
@@ -139,6 +138,19 @@ def served_world() -> Iterator[tuple[str, World]]:
         server.server_close()
 
 
+@pytest.fixture
+def tally(request: pytest.FixtureRequest) -> Iterator[dict[str, int]]:
+    """Cases of one operation (one test item, however many examples hypothesis runs in it);
+    afterwards: it was not vacuous, the emulator answered 2xx to some, whose bodies were judged.
+    Per item, so it holds whichever xdist worker runs it."""
+    counts = {"answered": 0, "ok": 0}
+    yield counts
+    label = request.node.name.partition("[")[2].rstrip("]")
+    assert counts["answered"] > 0
+    if label not in NEVER_2XX:
+        assert counts["ok"] > 0, f"{label}: no generated case was answered 2xx"
+
+
 @SCHEMA.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,
@@ -146,14 +158,13 @@ def served_world() -> Iterator[tuple[str, World]]:
     suppress_health_check=list(HealthCheck),
 )
 def test_answers_conform_to_the_spec(
-    case: schemathesis.Case, served_world: tuple[str, World]
+    case: schemathesis.Case, served_world: tuple[str, World], tally: dict[str, int]
 ) -> None:
     api_base, world = served_world
-    label = f"{case.operation.method.upper()} {case.operation.path}"
-    ANSWERED[label] = ANSWERED.get(label, 0) + 1
+    tally["answered"] += 1
     # Every other case of an operation targets live objects (deletes: every fourth).
     share = 4 if case.operation.method.upper() == "DELETE" else 2
-    if case.path_parameters and ANSWERED[label] % share == 0:
+    if case.path_parameters and tally["answered"] % share == 0:
         case.path_parameters = {
             **case.path_parameters,
             **world.path_parameters(case.operation.path),
@@ -165,15 +176,4 @@ def test_answers_conform_to_the_spec(
         timeout=10,
     )
     if response.status_code < 300:
-        CONFORMING[label] = CONFORMING.get(label, 0) + 1
-
-
-def test_every_operation_was_exercised() -> None:
-    if not ANSWERED:
-        pytest.skip("run together with test_answers_conform_to_the_spec")
-    assert len(ANSWERED) == 38
-    print(f"schemathesis: {sum(ANSWERED.values())} cases over {len(ANSWERED)} operations")
-    never = sorted(set(ANSWERED) - set(CONFORMING))
-    print(f"{sum(CONFORMING.values())} answered 2xx; never 2xx: {never}")
-    # Not vacuous: most operations were answered with a body the schema could judge.
-    assert len(CONFORMING) >= 34
+        tally["ok"] += 1

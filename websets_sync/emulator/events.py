@@ -90,6 +90,7 @@ def _charge(store: Store, watch: Watch, fresh: list[JSON]) -> list[JSON]:
             # It finished within this tick only by finding items it could not pay for.
             _unemit(store, watch, "webset.search.completed", search_id)
             search["status"] = "running"
+            store.watch("search", search)
     if watch.out_of_credits:
         exhaust(store, watch)
     return kept
