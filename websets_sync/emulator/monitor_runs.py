@@ -47,9 +47,10 @@ class Schedule:
 def resume(store: Store, schedule: Schedule) -> None:
     """After loading a data file: time passes only while an emulator runs, so slots missed
     while none did are skipped (no burst of runs for the months a file sat on disk)."""
-    now = store.now()
     schedule.event_mark = store.counter
-    for monitor in store.all("monitor"):
+    monitors = store.all("monitor")
+    now = store.now() if monitors else 0.0  # an injected clock is read only when needed
+    for monitor in monitors:
         if monitor.get("_due") is not None and float(monitor["_due"]) <= now:
             monitor["_due"] = _next_due(monitor["cadence"], now)
         elif "_dueKey" not in monitor:
