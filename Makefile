@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed
 # The demo needs only the runtime (the dev toolchain is for `make test`).
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 
-.PHONY: test test-lowest demo lint typecheck unit clean
+JS_DIR := tests/conformance/js
+JS_STAMP := $(JS_DIR)/node_modules/.installed
+
+.PHONY: test test-lowest demo lint typecheck unit clean js-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +31,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy websets_sync
 
-unit: $(STAMP)
+# exa-js for the node conformance test (tests/conformance/test_exa_js.py); without npm that test
+# skips, so this step only says so.
+$(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(JS_DIR) && npm ci --no-audit --no-fund --silent && touch node_modules/.installed; \
+	else echo "npm not found: the exa-js conformance test will skip"; fi
+
+js-deps: $(JS_STAMP)
+
+unit: $(STAMP) js-deps
 	$(BIN)/pytest
 
 test: lint typecheck unit
@@ -50,4 +62,5 @@ demo: $(RUNTIME_STAMP)
 	bash scripts/demo.sh
 
 clean:
-	rm -rf $(VENV) $(LOWEST) .websets-sync build *.egg-info .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) .websets-sync build *.egg-info .mypy_cache .pytest_cache .ruff_cache \
+		$(JS_DIR)/node_modules

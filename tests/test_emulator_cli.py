@@ -56,6 +56,26 @@ def test_serve_applies_fault_options() -> None:
         assert httpx.get(f"{api_url}/websets", headers={"x-api-key": "k"}).status_code == 200
 
 
+def test_serve_has_the_harness_and_a_credit_balance() -> None:
+    with _serve("--credits", "2", "--deliver-to", "any") as api_url:
+        harness = api_url.replace("/websets/v0", "/__emulator")
+        key = {"x-api-key": "k"}
+        body = {"search": {"query": "Fintech startups", "count": 5}}
+        webset = httpx.post(f"{api_url}/websets", json=body, headers=key).json()
+        moved = httpx.post(f"{harness}/clock", json={"advance": 60})
+        assert moved.status_code == 200
+        search = httpx.get(f"{api_url}/websets/{webset['id']}", headers=key).json()["searches"][0]
+        assert (search["status"], search["canceledReason"]) == ("canceled", "out_of_credits")
+        refused = httpx.post(f"{api_url}/websets", json=body, headers=key)
+        assert refused.status_code == 402
+        log = httpx.get(f"{harness}/requests").json()
+        assert [(e["method"], e["status"]) for e in log["log"]] == [
+            ("POST", 201),
+            ("GET", 200),
+            ("POST", 402),
+        ]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -188,5 +188,8 @@ def test_events_filter_by_creation_time(api: httpx.Client) -> None:
     assert (
         len(api.get("/events", params={"createdAfter": "2026-11-22T11:59:00Z"}).json()["data"]) == 1
     )
-    assert api.get("/events", params={"createdBefore": "2026-11-22T12:00:00Z"}).json()["data"] == []
+    assert api.get("/events", params={"createdBefore": "2026-11-22T11:59:59Z"}).json()["data"] == []
+    # Both bounds are inclusive (spec: "before or at", "after or at").
+    at = {"createdBefore": "2026-11-22T12:00:00Z", "createdAfter": "2026-11-22T12:00:00Z"}
+    assert len(api.get("/events", params=at).json()["data"]) == 1
     assert api.get("/events", params={"createdAfter": "yesterday"}).status_code == 400

@@ -22,7 +22,7 @@ from websets_sync.emulator import Emulator, serve
 
 @pytest.fixture(scope="session")
 def spec_checker() -> SpecChecker:
-    """Without ../shared the SDK checks still run; test_official_spec_is_available skips."""
+    """The vendored spec; without it the SDK checks still run and the route test skips."""
     if not SPEC_PATH.exists():
         return SpecChecker(None)
     return SpecChecker(yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8")))

@@ -7,7 +7,6 @@ the spec lacks, such as dashboardUrl or title, are allowed as extras).
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from exa_conformance import API_KEY, SPEC_PATH, Served, SpecChecker
 from exa_py import Exa
@@ -23,6 +22,7 @@ from exa_py.websets.types import (
     Import,
     ListWebsetItemResponse,
     PreviewWebsetParameters,
+    UpdateEnrichmentParameters,
     UpdateImport,
     UpdateMonitor,
     UpdateWebhookParameters,
@@ -38,7 +38,7 @@ def test_every_spec_operation_has_an_emulator_route(spec_checker: SpecChecker) -
     """Also says loudly when the schema half of the tests below cannot run."""
     if spec_checker.spec is None:
         pytest.skip(
-            f"OpenAPI spec not found at {SPEC_PATH}: ../shared is absent, so answers "
+            f"OpenAPI spec not found at {SPEC_PATH}: the vendored copy is missing, so answers "
             "were checked against exa-py's models only"
         )
     missing = []
@@ -153,14 +153,13 @@ def test_enrichments_create_get_update_delete_cancel(
     assert (enrichment.format, enrichment.status) == ("options", "pending")
     assert (enrichment.title, enrichment.instructions) == (None, None)  # recorded: filled later
     assert exa.websets.enrichments.get(webset.id, enrichment.id).id == enrichment.id
-    response = httpx.patch(
-        f"{served.base_url}/websets/v0/websets/{webset.id}/enrichments/{enrichment.id}",
-        headers={"x-api-key": API_KEY},
-        json={"description": "Latest funding stage", "metadata": {"k": "v"}},
+    # exa-py parses the PATCH answer as a WebsetEnrichment: the recorded API answers one (R2).
+    updated = exa.websets.enrichments.update(
+        webset.id,
+        enrichment.id,
+        UpdateEnrichmentParameters(description="Latest funding stage", metadata={"k": "v"}),
     )
-    # Recorded (R2): the updated enrichment, as exa-py's enrichments.update expects.
-    assert response.status_code == 200
-    WebsetEnrichment.model_validate(response.json())
+    assert (updated.id, updated.description) == (enrichment.id, "Latest funding stage")
     reread = exa.websets.enrichments.get(webset.id, enrichment.id)
     assert (reread.description, reread.metadata) == ("Latest funding stage", {"k": "v"})
     assert exa.websets.enrichments.cancel(webset.id, enrichment.id).status == "canceled"

@@ -77,6 +77,19 @@ def _fail_option(
     help="Answer STATUS to matching requests, e.g. 'POST:^/websets$=503' (repeatable).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for ids and faults.")
+@click.option(
+    "--credits",
+    type=click.FloatRange(min=0),
+    metavar="N",
+    help="A credit balance, one per item found; when spent: 402 and searches canceled.",
+)
+@click.option(
+    "--deliver-to",
+    type=click.Choice(["loopback", "any"]),
+    default="loopback",
+    show_default=True,
+    help="Which webhook URLs get real deliveries (loopback: 127.0.0.0/8, ::1, localhost).",
+)
 @global_options
 @click.pass_obj
 def emulator_serve(
@@ -91,8 +104,14 @@ def emulator_serve(
     lost_response_rate: float,
     path_failures: dict[str, int],
     seed: int,
+    credits: float | None,
+    deliver_to: str,
 ) -> int:
-    """Serve the emulator over HTTP until Ctrl-C (prints the API URL first)."""
+    """Serve the emulator over HTTP until Ctrl-C (prints the API URL first).
+
+    Test harness (no API key): /__emulator/requests, /__emulator/reset, /__emulator/clock,
+    /__emulator/deliveries.
+    """
     import time
 
     from websets_sync.emulator import Emulator, Faults, serve
@@ -105,7 +124,12 @@ def emulator_serve(
         path_failures=path_failures,
     )
     emulator = Emulator(
-        api_key=api_key, faults=faults, data_file=data_file or app.emulator_file, seed=seed
+        api_key=api_key,
+        faults=faults,
+        data_file=data_file or app.emulator_file,
+        seed=seed,
+        credits=credits,
+        deliver_to=deliver_to,
     )
     try:
         server, base_url = serve(emulator, host=host, port=port)
@@ -117,7 +141,9 @@ def emulator_serve(
     )
     try:
         while True:
-            time.sleep(3600)
+            # Time passes without requests too: monitors fall due, webhook retries go out.
+            time.sleep(1)
+            emulator.tick()
     except KeyboardInterrupt:
         pass
     finally:

@@ -14,13 +14,22 @@ from urllib.parse import parse_qs, unquote
 import httpx
 
 # Importing the route modules registers their handlers in ROUTES.
-from websets_sync.emulator import routes_account, routes_jobs, routes_monitors, routes_websets
+from websets_sync.emulator import (
+    control,
+    events,
+    routes_account,
+    routes_jobs,
+    routes_monitors,
+    routes_websets,
+)
 from websets_sync.emulator.failures import ApiFailure, bad_request
 from websets_sync.emulator.faults import FaultGate, Faults
-from websets_sync.emulator.lifecycle import Timing, advance
+from websets_sync.emulator.harness import Harness
+from websets_sync.emulator.lifecycle import Timing
 from websets_sync.emulator.router import ROUTES, Ctx, Reply
 from websets_sync.emulator.seeds import complete
 from websets_sync.emulator.store import JSON, KINDS, Store, public
+from websets_sync.emulator.timeline import Timeline
 
 API_PREFIX = "/websets/v0"
 _ROUTE_MODULES = (routes_account, routes_jobs, routes_monitors, routes_websets)
@@ -37,7 +46,7 @@ class LoggedRequest:
     lost: bool = False
 
 
-class Emulator:
+class Emulator(Harness):
     """The Websets API in memory. Use ``transport()`` in-process or ``serve()`` over HTTP."""
 
     def __init__(
@@ -49,11 +58,27 @@ class Emulator:
         clock: Callable[[], float] = time.time,
         seed: int = 0,
         timing: Timing | None = None,
+        credits: float | None = None,
+        deliver_to: str = "loopback",
+        delivery_timeout: float = 5.0,
     ) -> None:
+        """``clock`` is the base time; ``advance_clock`` moves emulated time on from it.
+
+        ``credits``: a balance spent one per item found (402 and canceled searches when spent);
+        None is unlimited. ``deliver_to``: "loopback" (default) or "any" webhook address.
+        """
         self.api_key = api_key
         self.faults = faults if faults is not None else Faults()
         self.timing = timing if timing is not None else Timing()
-        self.store = Store(clock=clock, seed=seed, data_file=data_file)
+        self._base_clock = clock
+        self.clock_offset = 0.0
+        self.store = Store(clock=self._now, seed=seed, data_file=data_file)
+        self.timeline = Timeline(
+            self.store,
+            credits=credits,
+            deliver_to=deliver_to,
+            delivery_timeout=delivery_timeout,
+        )
         self.request_log: list[LoggedRequest] = []
         self._gate = FaultGate(self.faults, seed)
         self._lock = threading.RLock()
@@ -68,6 +93,8 @@ class Emulator:
         request.read()
         method = request.method.upper()
         raw_path, _, query = request.url.raw_path.decode("ascii").partition("?")
+        if raw_path.startswith(control.PREFIX):
+            return control.answer(self, request, raw_path)
         if self.faults.latency > 0:
             time.sleep(self.faults.latency)  # outside the lock: concurrent requests overlap
         with self._lock:
@@ -78,6 +105,7 @@ class Emulator:
             path = raw_path[len(API_PREFIX) :] if raw_path.startswith(API_PREFIX) else raw_path
             self.request_log.append(LoggedRequest(method, path, query, status, lost))
             self.store.save()
+        self.deliver_due()
         if lost:
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request
@@ -111,14 +139,16 @@ class Emulator:
         route, params = matched
         if route.auth:
             self._authenticate(request)
+            self.timeline.check_request(method, segments, dict(request.headers))
         ctx = Ctx(
             store=self.store,
             timing=self.timing,
             query=parse_qs(query, keep_blank_values=True),
             body=_json_body(request) if route.auth else {},
             origin=f"{request.url.scheme}://{request.url.netloc.decode('ascii')}",
+            raw=request.content,
         )
-        advance(self.store, self.timing)
+        self.timeline.tick(self.store, self.timing)
         return route.handler(ctx, params)
 
     def _authenticate(self, request: httpx.Request) -> None:
@@ -172,6 +202,8 @@ class Emulator:
             obj = self.store.insert(kind, complete(kind, data))
             if kind in ("search", "enrichment", "import"):
                 self.store.watch(kind, obj)  # time moves it on if it is still running
+            events.skip_seen(self.store, self.timeline.watch, obj)
+            self.timeline.changed()
             self.store.save()
             return public(obj)
 
@@ -188,6 +220,7 @@ class Emulator:
             if "updatedAt" not in changes:
                 self.store.touch(obj)
             self.store.dirty = True
+            self.timeline.changed()
             self.store.save()
             return public(obj)
 

@@ -20,6 +20,7 @@ class Ctx:
     query: dict[str, list[str]]
     body: JSON
     origin: str
+    raw: bytes = b""  # the request body as sent (the import upload reads its CSV from it)
 
     def arg(self, name: str) -> str | None:
         values = self.query.get(name)
@@ -106,6 +107,29 @@ def page(
     more = end > limit
     next_cursor = str(chunk[-1]["id"]).partition("_")[2] if more and chunk else None
     return chunk, {"hasMore": more, "nextCursor": next_cursor}
+
+
+def page_kept(
+    ctx: Ctx, objs: Sequence[JSON], *, maximum: int, default: int = 25
+) -> tuple[list[JSON], JSON]:
+    """Pagination, newest first, of a short list kept inside its parent (a monitor's runs, a
+    webhook's attempts; oldest first, a few hundred at most): the cursor is the last id given."""
+    limit_text = ctx.arg("limit")
+    limit = default
+    if limit_text is not None:
+        if not limit_text.isdigit() or not 1 <= int(limit_text) <= maximum:
+            raise bad_query(f"limit: must be an integer between 1 and {maximum}")
+        limit = int(limit_text)
+    newest_first = list(reversed(objs))
+    cursor = ctx.arg("cursor")
+    if cursor:
+        ids = [str(obj["id"]) for obj in newest_first]
+        if cursor not in ids:
+            raise bad_query("cursor: unknown cursor")
+        newest_first = newest_first[ids.index(cursor) + 1 :]
+    chunk = newest_first[:limit]
+    more = len(newest_first) > limit
+    return chunk, {"hasMore": more, "nextCursor": str(chunk[-1]["id"]) if more else None}
 
 
 def _seq(obj: JSON) -> int:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from websets_sync.emulator import validate, views
+from websets_sync.emulator import imports, validate, views
+from websets_sync.emulator.deliveries import attempts
 from websets_sync.emulator.failures import bad_query, bad_request
-from websets_sync.emulator.router import ROUTES, Ctx, Reply, find, listing, page
+from websets_sync.emulator.router import ROUTES, Ctx, Reply, find, listing, page, page_kept
 from websets_sync.emulator.store import JSON, iso, public
 
 MAX_PAGE = 200
@@ -21,7 +22,8 @@ def _webhook_create(ctx: Ctx, params: list[str]) -> Reply:
     secret = "whsec_" + "".join(
         ctx.store.rng("secret", webhook["id"]).choices("0123456789abcdef", k=32)
     )
-    # Only the create response shows the secret; it is not stored, like the real API's promise.
+    # Only the create response shows the secret; it is kept privately to sign deliveries.
+    webhook["_secret"] = secret
     return Reply(200, views.webhook(webhook, secret=secret))
 
 
@@ -54,10 +56,21 @@ def _webhook_delete(ctx: Ctx, params: list[str]) -> Reply:
 
 @ROUTES.add("GET", "/webhooks/*/attempts")
 def _webhook_attempts(ctx: Ctx, params: list[str]) -> Reply:
-    """The emulator delivers no webhooks, so there are no attempts."""
-    find(ctx.store, "webhook", params[0], "Webhook")
-    chunk, paging = page(ctx, "webhook", [], maximum=MAX_PAGE)
-    return listing(chunk, paging)
+    """Delivery attempts (deliveries.py), filtered by ``eventType`` and ``successful``."""
+    found = attempts(find(ctx.store, "webhook", params[0], "Webhook"))
+    event_type = ctx.arg("eventType")
+    if event_type is not None:
+        if event_type not in validate.EVENT_TYPES:
+            raise bad_query(f"eventType: unknown event type {event_type!r}")
+        found = [a for a in found if a["eventType"] == event_type]
+    successful = ctx.arg("successful")
+    if successful is not None:
+        # exa-py sends Python's "True"/"False".
+        if successful.lower() not in ("true", "false"):
+            raise bad_query("successful: must be true or false")
+        found = [a for a in found if a["successful"] == (successful.lower() == "true")]
+    chunk, paging = page_kept(ctx, found, maximum=MAX_PAGE)
+    return listing([public(a) for a in chunk], paging)
 
 
 @ROUTES.add("POST", "/imports")
@@ -76,6 +89,7 @@ def _import_create(ctx: Ctx, params: list[str]) -> Reply:
         "failedAt": None,
         "failedMessage": None,
         "_size": fields["size"],
+        "_identifier": (fields.get("csv") or {}).get("identifier"),
     }
     store.insert("import", record)
     store.emit("import.created", record)
@@ -91,10 +105,8 @@ def _import_upload(ctx: Ctx, params: list[str]) -> Reply:
     record = find(ctx.store, "import", params[0], "Import")
     if record["status"] != "pending":
         raise bad_request(f"Import {record['id']} was already uploaded")
-    record["status"] = "processing"
-    record["_uploadedAt"] = ctx.store.now()
+    imports.receive_upload(ctx.store, record, ctx.raw)
     ctx.store.watch("import", record)
-    ctx.store.touch(record)
     return Reply(200, None)
 
 
@@ -127,14 +139,23 @@ def _import_delete(ctx: Ctx, params: list[str]) -> Reply:
 @ROUTES.add("GET", "/events")
 def _events(ctx: Ctx, params: list[str]) -> Reply:
     events = ctx.store.ordered("event")
-    types = ctx.query.get("types", []) + ctx.query.get("types[]", [])
+    types = [
+        kind
+        for value in ctx.query.get("types", []) + ctx.query.get("types[]", [])
+        for kind in value.split(",")
+        if kind
+    ]
+    for kind in types:
+        if kind not in validate.EVENT_TYPES:
+            raise bad_query(f"types: unknown event type {kind!r}")
     if types:
         events = [e for e in events if e["type"] in types]
+    # Both bounds are inclusive (spec: "before or at", "after or at").
     before, after = _moment(ctx, "createdBefore"), _moment(ctx, "createdAfter")
     if before is not None:
-        events = [e for e in events if _parse_moment(e["createdAt"]) < before]
+        events = [e for e in events if _parse_moment(e["createdAt"]) <= before]
     if after is not None:
-        events = [e for e in events if _parse_moment(e["createdAt"]) > after]
+        events = [e for e in events if _parse_moment(e["createdAt"]) >= after]
     chunk, paging = page(ctx, "event", events, maximum=MAX_PAGE)
     return listing([public(e) for e in chunk], paging)
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from websets_sync.emulator import validate, views
+from websets_sync.emulator import monitor_runs, validate, views
 from websets_sync.emulator.failures import not_found
-from websets_sync.emulator.router import ROUTES, Ctx, Reply, find, find_webset, listing, page
+from websets_sync.emulator.router import (
+    ROUTES,
+    Ctx,
+    Reply,
+    find,
+    find_webset,
+    listing,
+    page,
+    page_kept,
+)
 from websets_sync.emulator.store import JSON, Store
 
 MAX_PAGE = 200
@@ -85,13 +94,16 @@ def _delete(ctx: Ctx, params: list[str]) -> Reply:
 
 @ROUTES.add("GET", "/monitors/*/runs")
 def _runs(ctx: Ctx, params: list[str]) -> Reply:
-    """Monitors never fire in the emulator, so there are no runs."""
-    find(ctx.store, "monitor", params[0], "Monitor")
-    chunk, paging = page(ctx, "monitor", [], maximum=MAX_PAGE)
-    return listing(chunk, paging)
+    """The runs a monitor made when due (monitor_runs.py)."""
+    runs = monitor_runs.runs(find(ctx.store, "monitor", params[0], "Monitor"))
+    chunk, paging = page_kept(ctx, runs, maximum=MAX_PAGE)
+    return listing([monitor_runs.run_view(run) for run in chunk], paging)
 
 
 @ROUTES.add("GET", "/monitors/*/runs/*")
 def _run(ctx: Ctx, params: list[str]) -> Reply:
-    find(ctx.store, "monitor", params[0], "Monitor")
+    monitor = find(ctx.store, "monitor", params[0], "Monitor")
+    for run in monitor_runs.runs(monitor):
+        if run["id"] == params[1]:
+            return Reply(200, monitor_runs.run_view(run))
     raise not_found("Monitor run", params[1])

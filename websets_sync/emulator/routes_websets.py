@@ -180,7 +180,14 @@ def _preview(ctx: Ctx, params: list[str]) -> Reply:
         count = min(int(fields.get("count", 10)), 10)
         for index in range(count):
             rng = ctx.store.rng("preview", query, index)
-            items.append({"properties": generate.item_properties(entity, rng, query)})
+            ctx.store.counter += 1
+            items.append(
+                {
+                    "id": f"preview_{ctx.store.counter:08d}",
+                    "properties": generate.item_properties(entity, rng, query),
+                    "createdAt": ctx.store.now_iso(),
+                }
+            )
     criteria = fields.get("criteria") or generate.criteria_for(query)
     return Reply(
         200, {"search": {"entity": entity, "criteria": criteria}, "enrichments": [], "items": items}
