@@ -57,8 +57,10 @@ class Account:
 
     def apply(self, paths: list[Path], options: PlanOptions | None = None) -> None:
         plan = self.plan(paths, options)
+        # One unit at a time: export lists objects in creation order, and these tests compare
+        # that order with the manifest's (concurrent units would create in any order).
         with StateStore(self.state_path, plan.project) as store:
-            result = apply_plan(plan, self.client, store)
+            result = apply_plan(plan, self.client, store, parallelism=1)
         assert result.ok, result
 
     def export(self, project: str, folder: Path) -> list[Path]:

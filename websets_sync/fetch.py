@@ -37,13 +37,53 @@ def fetch_live_state(client: LiveReader) -> LiveState:
 
 
 def live_webset(data: Mapping[str, Any]) -> LiveWebset:
-    """A webset from its listing entry, children included (each kind oldest first)."""
+    """A webset from its listing entry, children included (each kind oldest first).
+
+    The searches a monitor's runs started are set apart: they belong to the monitor, so no
+    declared search is ever identified with one, exported as one, or compared with one.
+    """
+    monitors = _embedded(data, "monitors")
+    searches, runs = _split_monitor_runs(_embedded(data, "searches"), monitors)
     return LiveWebset(
         webset=LiveObject(Kind.WEBSET, str(data["id"]), data),
-        searches=tuple(_objects(Kind.SEARCH, _embedded(data, "searches"))),
+        searches=tuple(_objects(Kind.SEARCH, searches)),
         enrichments=tuple(_objects(Kind.ENRICHMENT, _embedded(data, "enrichments"))),
-        monitors=tuple(_objects(Kind.MONITOR, _embedded(data, "monitors"))),
+        monitors=tuple(_objects(Kind.MONITOR, monitors)),
+        monitor_searches=tuple(_objects(Kind.SEARCH, runs)),
     )
+
+
+def _split_monitor_runs(
+    searches: list[Mapping[str, Any]], monitors: list[Mapping[str, Any]]
+) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+    """(declared-able searches, searches a monitor run started).
+
+    The API marks neither, so a run is recognised by what a run sends: the monitor's config
+    query and count, behavior append, started after the monitor was created.
+    """
+    signatures = [s for s in (_run_signature(m) for m in monitors) if s is not None]
+    if not signatures:
+        return searches, []
+    kept: list[Mapping[str, Any]] = []
+    runs: list[Mapping[str, Any]] = []
+    for search in searches:
+        started = str(search.get("createdAt") or "")
+        is_run = search.get("behavior") == "append" and any(
+            search.get("query") == query and search.get("count") == count and started > since
+            for query, count, since in signatures
+        )
+        (runs if is_run else kept).append(search)
+    return kept, runs
+
+
+def _run_signature(monitor: Mapping[str, Any]) -> tuple[str, Any, str] | None:
+    behavior = monitor.get("behavior")
+    config = behavior.get("config") if isinstance(behavior, Mapping) else None
+    if not isinstance(config, Mapping) or not isinstance(config.get("query"), str):
+        return None
+    if config.get("behavior", "append") != "append":
+        return None
+    return config["query"], config.get("count"), str(monitor.get("createdAt") or "")
 
 
 def _oldest_first(items: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

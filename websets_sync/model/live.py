@@ -43,6 +43,8 @@ class LiveWebset:
     searches: tuple[LiveObject, ...] = ()
     enrichments: tuple[LiveObject, ...] = ()
     monitors: tuple[LiveObject, ...] = ()
+    #: Searches its monitors' runs started: the monitors' work, never a declared search.
+    monitor_searches: tuple[LiveObject, ...] = ()
 
     @property
     def id(self) -> str:
