@@ -13,14 +13,14 @@ JS_STAMP := $(JS_DIR)/node_modules/.installed
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --quiet -e '.[test]'
 	touch $(STAMP)
 
 $(RUNTIME_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --quiet -e .
 	touch $(RUNTIME_STAMP)
 
 lint: $(STAMP)
@@ -52,8 +52,8 @@ LOWEST := .venv-lowest
 test-lowest:
 	test -x $(LOWEST)/bin/python || $(PYTHON) -m venv $(LOWEST)
 	$(LOWEST)/bin/python scripts/lowest_constraints.py > $(LOWEST)/constraints.txt
-	$(LOWEST)/bin/python -m pip install --quiet --upgrade pip
-	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt -e '.[test-core]'
+	$(LOWEST)/bin/python -m pip install --quiet --quiet --upgrade pip
+	$(LOWEST)/bin/python -m pip install --quiet --quiet -c $(LOWEST)/constraints.txt -e '.[test-core]'
 	$(LOWEST)/bin/python -m pip check
 	$(LOWEST)/bin/python -m pip freeze | grep -iE '^(pyyaml|jsonschema|httpx|deepdiff|click)=='
 	$(LOWEST)/bin/pytest --ignore=tests/conformance --ignore=tests/test_manifest_sdk_conformance.py
