@@ -12,6 +12,8 @@ from typing import Any
 
 from websets_sync.errors import ApplyError
 from websets_sync.model import (
+    RESERVED_PREFIX,
+    TAG_ALIAS,
     TAG_EXTERNAL_ID,
     TAG_INITIAL_SEARCH,
     TAG_PREVENT_DESTROY,
@@ -71,24 +73,75 @@ def inline_search_body(search: DesiredResource) -> JSON:
 
 
 def webset_update_body(
-    webset: DesiredWebset, project: str, live: LiveObject | None, *, protect: bool = False
+    webset: DesiredWebset,
+    project: str,
+    live: LiveObject | None,
+    *,
+    protect: bool = False,
+    initial_search: str | None = None,
 ) -> JSON:
     """POST /websets/{id}: title when declared, and the full metadata map.
 
-    The live ``TAG_INITIAL_SEARCH`` is kept: it is how the untagged inline search is recognized.
-    ``protect`` is the preventDestroy in force (protection.in_force), kept as a tag.
+    The live ``TAG_INITIAL_SEARCH`` is kept (``initial_search`` when a move renames that search):
+    it is how the untagged inline search is recognized. ``protect`` is the preventDestroy in force
+    (protection.in_force), kept as a tag; a moved webset keeps its alias.
     """
-    tags = {TAG_PROJECT: project}
-    initial = live.metadata.get(TAG_INITIAL_SEARCH) if live is not None else None
-    if isinstance(initial, str):
-        tags[TAG_INITIAL_SEARCH] = initial
-    if protect:
-        tags[TAG_PREVENT_DESTROY] = "true"
+    tags = webset_live_tags(webset, project, live, protect=protect, initial_search=initial_search)
     body: JSON = {}
     if "title" in webset.spec:
         body["title"] = webset.spec["title"]
     body["metadata"] = _metadata(webset.spec, tags)
     return body
+
+
+def webset_live_tags(
+    webset: DesiredWebset,
+    project: str,
+    live: LiveObject | None,
+    *,
+    protect: bool,
+    initial_search: str | None,
+) -> dict[str, str]:
+    """The reserved tags of an existing webset: project, initial search, protection, and the
+    alias it goes by when its native externalId is not its declared one (it was moved)."""
+    tags = {TAG_PROJECT: project}
+    initial = live.metadata.get(TAG_INITIAL_SEARCH) if live is not None else None
+    if initial_search is not None:
+        tags[TAG_INITIAL_SEARCH] = initial_search
+    elif isinstance(initial, str):
+        tags[TAG_INITIAL_SEARCH] = initial
+    if protect:
+        tags[TAG_PREVENT_DESTROY] = "true"
+    native = live.data.get("externalId") if live is not None else None
+    if webset.pinned_id is None and isinstance(native, str) and native != webset.external_id:
+        tags[TAG_ALIAS] = webset.external_id
+    return tags
+
+
+def webset_move_body(
+    webset: DesiredWebset,
+    project: str,
+    live: LiveObject | None,
+    *,
+    protect: bool = False,
+    initial_search: str | None = None,
+) -> JSON:
+    """POST /websets/{id} for a move: only the metadata, the live user keys kept as they are
+    (a title or metadata change of the same plan is its own update)."""
+    tags = webset_live_tags(webset, project, live, protect=protect, initial_search=initial_search)
+    return {"metadata": _retagged(live, tags)}
+
+
+def retag_body(resource: DesiredResource, project: str, live: LiveObject | None) -> JSON:
+    """PATCH of a moved enrichment, monitor or webhook: its live metadata under its new name."""
+    return {"metadata": _retagged(live, child_tags(resource, project))}
+
+
+def _retagged(live: LiveObject | None, tags: Mapping[str, str]) -> dict[str, str]:
+    current = live.metadata if live is not None else {}
+    metadata = {k: v for k, v in current.items() if not str(k).startswith(RESERVED_PREFIX)}
+    metadata.update(tags)
+    return metadata
 
 
 def search_body(search: DesiredResource, project: str) -> JSON:
@@ -178,6 +231,8 @@ class BodyInput:
     project: str
     protect: bool = False
     webset_id: str = ""
+    #: The webset's initial-search tag when a move renames its inline search.
+    initial_search: str | None = None
 
 
 def _webset(given: BodyInput) -> DesiredWebset:
@@ -198,7 +253,13 @@ BodyBuilder = Callable[[BodyInput], "JSON | None"]
 #: the plan lacks what it needs; one returning None means no request is needed.
 BUILDERS: Mapping[str, BodyBuilder] = {
     "webset_create": lambda g: webset_create_body(_webset(g), g.project),
-    "webset_update": lambda g: webset_update_body(_webset(g), g.project, g.live, protect=g.protect),
+    "webset_update": lambda g: webset_update_body(
+        _webset(g), g.project, g.live, protect=g.protect, initial_search=g.initial_search
+    ),
+    "webset_move": lambda g: webset_move_body(
+        _webset(g), g.project, g.live, protect=g.protect, initial_search=g.initial_search
+    ),
+    "retag": lambda g: retag_body(_resource(g), g.project, g.live),
     "search": lambda g: search_body(_resource(g), g.project),
     "enrichment": lambda g: enrichment_body(_resource(g), g.project),
     "enrichment_update": lambda g: enrichment_update_body(_resource(g), g.project),

@@ -18,6 +18,7 @@ from websets_sync.errors import ApplyError, NotFoundError
 from websets_sync.model import TAG_APPLY_NONCE, TAG_EXTERNAL_ID, Address
 from websets_sync.model.operations import InlineId, Memory
 from websets_sync.state.store import ResourceState, StateStore
+from websets_sync.state.surgery import store_move
 
 JSON = dict[str, Any]
 
@@ -133,6 +134,8 @@ class Executor:
             self.store.forget(address, children=memory is Memory.FORGET_WITH_CHILDREN)
         elif outcome.id is None or memory is Memory.NOTHING:
             pass
+        elif memory in (Memory.MOVE, Memory.MOVE_WITH_CHILDREN):
+            self._remember_move(step, outcome.id)
         elif memory is Memory.ID_AND_PROTECTION:
             record = ResourceState(id=outcome.id, prevent_destroy=step.prevent_destroy)
             self.store.record(address, record)
@@ -144,6 +147,21 @@ class Executor:
         else:
             self.remember(address, outcome.id)
         return outcome
+
+    def _remember_move(self, step: Step, live_id: str) -> None:
+        """The moved entry follows (a webhook's secret, a webset's children), then the id and a
+        webset's protection are made current."""
+        children = step.remembers is Memory.MOVE_WITH_CHILDREN
+        for source in step.moved_from:
+            if store_move(self.store, str(source), str(step.address), children=children):
+                break
+        self.remember(str(step.address), live_id)
+        if children:
+            entry = self.store.state.get(str(step.address))
+            if entry is not None:
+                self.store.record(
+                    str(step.address), replace(entry, prevent_destroy=step.prevent_destroy)
+                )
 
     def _remember_secret(self, step: Step, outcome: StepOutcome) -> StepOutcome:
         """The secret is only in the create answer; one found after a lost answer is unknown."""

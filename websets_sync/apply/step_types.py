@@ -20,6 +20,7 @@ class Purpose(str, Enum):
     AFTER_CREATE = "after create"
     CONFIRM = "confirm"
     RECORD = "record"
+    MOVE = "move"
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class Step:
     problem: str | None = None
     #: The live id the plan knew (reported with a failure).
     live_id: str | None = None
+    #: A move: where its state-file entry may be now (the first one found moves here).
+    moved_from: tuple[Address, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from websets_sync.errors import ApplyError
 from websets_sync.model import Address
 from websets_sync.model.kinds import OPERATIONS
 from websets_sync.model.operations import InlineId, KindOperations, Lookup, Memory, Operation
+from websets_sync.plan.moves import INITIAL_SEARCH_FIELD, entry_sources
 from websets_sync.plan.protection import live_protected
 from websets_sync.plan.types import Action, Change, Plan
 
@@ -102,6 +103,8 @@ class _UnitBuilder:
         ops = OPERATIONS[change.kind]
         if change.action is Action.NOOP:
             self._record(change, ops)
+        elif change.action is Action.MOVE:
+            self._move(change, ops)
         elif change.inline:
             return  # carried by its webset's create (added there)
         elif change.action is Action.DELETE:
@@ -126,6 +129,27 @@ class _UnitBuilder:
             remembers=ops.unchanged,
             prevent_destroy=_protection(change),
             live_id=change.id,
+        )
+        self.steps.append(record)
+
+    def _move(self, change: Change, ops: KindOperations) -> None:
+        """Re-tag a moved object in place; its state-file entry follows. A kind the API keeps
+        no tags on (searches) moves in the state file only, without a request."""
+        sources = (
+            () if change.moved_from is None else entry_sources(change.moved_from, change.address)
+        )
+        if ops.move is not None:
+            self._operation(change, ops.move, Purpose.MOVE, "moved", moved_from=sources)
+            return
+        record = Step(
+            0,
+            change.address,
+            change.action,
+            Purpose.RECORD,
+            None,
+            remembers=Memory.MOVE,
+            live_id=change.id,
+            moved_from=sources,
         )
         self.steps.append(record)
 
@@ -171,6 +195,7 @@ class _UnitBuilder:
         *,
         reports: bool = True,
         own_id: IdRef | None = None,
+        moved_from: tuple[Address, ...] = (),
     ) -> Step | None:
         """The step of one operation; None when its builder says nothing needs sending."""
         if operation is None:
@@ -183,7 +208,7 @@ class _UnitBuilder:
             return self._add(change, purpose, None, problem=f"{change.address}: {exc.message}")
         if request is None:
             return None
-        protects = operation.remembers is Memory.ID_AND_PROTECTION
+        protects = operation.remembers in (Memory.ID_AND_PROTECTION, Memory.MOVE_WITH_CHILDREN)
         return self._add(
             change,
             purpose,
@@ -191,6 +216,7 @@ class _UnitBuilder:
             remembers=operation.remembers,
             prevent_destroy=protects and _protection(change),
             reports=reports,
+            moved_from=moved_from,
         )
 
     def _request(self, change: Change, operation: Operation, own: IdRef) -> Request | None:
@@ -200,7 +226,12 @@ class _UnitBuilder:
                 raise ApplyError(f"the plan carries no declared {change.kind.value}")
             webset_id = self.webset.known or "{webset}"
             given = BodyInput(
-                change.desired, change.live, self.project, _protection(change), webset_id
+                change.desired,
+                change.live,
+                self.project,
+                _protection(change),
+                webset_id,
+                self._initial_search(),
             )
             body = BUILDERS[operation.body](given)
             if body is None:
@@ -217,6 +248,14 @@ class _UnitBuilder:
             operation.empty_answer,
             _reconcile(change, operation, body),
         )
+
+    def _initial_search(self) -> str | None:
+        """The webset's initial-search tag, when a move in this unit renames its inline search."""
+        for change in self.changes:
+            for changed in change.fields:
+                if change.kind.has_children and changed.path == INITIAL_SEARCH_FIELD:
+                    return str(changed.after)
+        return None
 
     def _add(
         self, change: Change, purpose: Purpose, request: Request | None, **details: Any

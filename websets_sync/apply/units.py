@@ -28,7 +28,7 @@ from websets_sync.plan.types import Action
 
 JSON = dict[str, Any]
 
-_PAST = {Action.ADOPT: "adopted", Action.RUN: "run"}
+_PAST = {Action.ADOPT: "adopted", Action.RUN: "run", Action.MOVE: "moved"}
 
 
 class UnitRun:
@@ -208,7 +208,8 @@ def update_mismatch(
     """Why the re-read object does not show the update ``body``; None when it does."""
     if live is None:
         return f"the {kind.value} is gone after its update"
-    differing = differing_fields(kind, body, live)
+    # Only what was sent is confirmed (a move sends the metadata alone).
+    differing = [name for name in differing_fields(kind, body, live) if name in body]
     if differing:
         return f"the update did not take effect for {', '.join(differing)}"
     return None

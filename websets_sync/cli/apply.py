@@ -44,6 +44,13 @@ from websets_sync.render.text import render_plan_text
     help="Take over the untagged object the state file remembers for ADDR.",
 )
 @click.option(
+    "--exclude",
+    "excludes",
+    multiple=True,
+    metavar="ADDR",
+    help="Leave out this address (a glob) and what depends on it (a webset's children).",
+)
+@click.option(
     "--parallelism",
     type=click.IntRange(1, 32),
     default=4,
@@ -75,6 +82,7 @@ def apply_command(
     targets: tuple[str, ...],
     replace: tuple[str, ...],
     adopt: tuple[str, ...],
+    excludes: tuple[str, ...],
     parallelism: int,
     fail_fast: bool,
     wait_idle: bool,
@@ -90,9 +98,10 @@ def apply_command(
     was reviewed when it was made: it is applied without asking, on a terminal or not, and only
     if nothing it was made from has changed.
     """
-    if plan_file is not None and (paths or targets or replace or adopt or allow_delete):
+    if plan_file is not None and (paths or targets or replace or adopt or allow_delete or excludes):
         raise click.UsageError(
-            "--plan FILE takes no PATHS, --target, --replace, --adopt or --allow-delete: "
+            "--plan FILE takes no PATHS, --target, --replace, --adopt, --exclude or "
+            "--allow-delete: "
             "the saved plan records them"
         )
     if plan_file is None and not paths:
@@ -107,6 +116,7 @@ def apply_command(
         targets=wiring.addresses(targets, "--target"),
         replace=wiring.addresses(replace, "--replace"),
         adopt=wiring.addresses(adopt, "--adopt"),
+        excludes=excludes,
     )
     # A saved plan was reviewed when it was made: applying it asks nothing more.
     settings = workflows.ApplySettings(

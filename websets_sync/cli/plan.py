@@ -48,6 +48,13 @@ ENV_STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
     metavar="ADDR",
     help="Take over the untagged object the state file remembers for ADDR.",
 )
+@click.option(
+    "--exclude",
+    "excludes",
+    multiple=True,
+    metavar="ADDR",
+    help="Leave out this address (a glob) and what depends on it (a webset's children).",
+)
 @global_options
 @wiring.cost_options
 @click.pass_obj
@@ -63,6 +70,7 @@ def plan_command(
     allow_delete: bool,
     replace: tuple[str, ...],
     adopt: tuple[str, ...],
+    excludes: tuple[str, ...],
     pricing_file: Path | None,
     max_usd: float | None,
 ) -> int:
@@ -77,6 +85,7 @@ def plan_command(
         targets=wiring.addresses(targets, "--target"),
         replace=wiring.addresses(replace, "--replace"),
         adopt=wiring.addresses(adopt, "--adopt"),
+        excludes=excludes,
     )
     desired = wiring.load_manifests(app, paths)
     pricing = workflows.load_pricing_file(pricing_file, os.environ)

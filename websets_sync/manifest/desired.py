@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from websets_sync.manifest.files import ManifestFile
+from websets_sync.manifest.moves import moves_of, parsed
 from websets_sync.manifest.semantic import Entry, children_of, webhooks_of, websets_of
 from websets_sync.model import (
     Address,
@@ -15,6 +16,7 @@ from websets_sync.model import (
     DesiredWebset,
     Kind,
     ManifestSource,
+    Move,
 )
 
 _KINDS = {"searches": Kind.SEARCH, "enrichments": Kind.ENRICHMENT, "monitors": Kind.MONITOR}
@@ -60,7 +62,18 @@ def build_desired_state(manifests: Sequence[ManifestFile]) -> DesiredState:
         webhooks=tuple(webhooks),
         sources=tuple(ManifestSource(m.path, m.sha256) for m in manifests),
         budget=_budget(manifests),
+        moves=tuple(_moves(manifests)),
     )
+
+
+def _moves(manifests: Sequence[ManifestFile]) -> list[Move]:
+    moves = []
+    for manifest in manifests:
+        for entry in moves_of(manifest):
+            source, target = parsed(entry, "from"), parsed(entry, "to")
+            if source is not None and target is not None:
+                moves.append(Move(source, target, manifest.location(entry.path)))
+    return moves
 
 
 def _budget(manifests: Sequence[ManifestFile]) -> Budget:

@@ -9,6 +9,7 @@ from websets_sync.model.address import (
     EXTERNAL_ID_PATTERN,
     KIND_ORDER,
     RESERVED_PREFIX,
+    TAG_ALIAS,
     TAG_APPLY_NONCE,
     TAG_EXTERNAL_ID,
     TAG_INITIAL_SEARCH,
@@ -23,6 +24,7 @@ from websets_sync.model.desired import (
     DesiredState,
     DesiredWebset,
     ManifestSource,
+    Move,
     SourceLocation,
 )
 from websets_sync.model.live import LiveObject, LiveState, LiveWebset
@@ -31,6 +33,7 @@ __all__ = [
     "EXTERNAL_ID_PATTERN",
     "KIND_ORDER",
     "RESERVED_PREFIX",
+    "TAG_ALIAS",
     "TAG_APPLY_NONCE",
     "TAG_EXTERNAL_ID",
     "TAG_INITIAL_SEARCH",
@@ -46,5 +49,6 @@ __all__ = [
     "LiveState",
     "LiveWebset",
     "ManifestSource",
+    "Move",
     "SourceLocation",
 ]

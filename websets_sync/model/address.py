@@ -26,6 +26,9 @@ TAG_PREVENT_DESTROY = "websets-sync/prevent-destroy"
 #: A random value per apply on everything it creates: proof that an object found after a lost
 #: answer or a 409 is this apply's own create, not a concurrent writer's.
 TAG_APPLY_NONCE = "websets-sync/apply-nonce"
+#: On a webset: the manifest externalId it goes by after a ``moved`` block renamed it. The API
+#: cannot change a webset's native externalId, so a moved webset keeps it and is found by this.
+TAG_ALIAS = "websets-sync/alias"
 
 
 class Kind(str, Enum):
@@ -113,6 +116,14 @@ class Address:
     def contains(self, other: Address) -> bool:
         """True if ``other`` is this address or (for a webset) one of its children."""
         return other == self or (self.kind is Kind.WEBSET and other.parent == self)
+
+    def with_webset(self, webset: str) -> Address:
+        """The same address under another webset (a webset itself: renamed to ``webset``)."""
+        if self.kind is Kind.WEBSET:
+            return Address.for_webset(webset)
+        if self.kind.is_child:
+            return Address.for_child(self.kind, webset, self.name)
+        return self
 
     def sort_key(self) -> tuple[int, str, int, str]:
         if self.kind is Kind.WEBHOOK:

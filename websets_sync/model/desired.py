@@ -105,6 +105,16 @@ class Budget:
 
 
 @dataclass(frozen=True)
+class Move:
+    """A manifest ``moved`` block: the object known as ``source`` is now declared as ``target``
+    (DESIGN §11). Apply re-tags it in place instead of deleting one object and creating another."""
+
+    source: Address
+    target: Address
+    location: SourceLocation | None = None
+
+
+@dataclass(frozen=True)
 class DesiredState:
     """Everything the manifests declare for one project."""
 
@@ -113,6 +123,7 @@ class DesiredState:
     webhooks: tuple[DesiredResource, ...] = ()
     sources: tuple[ManifestSource, ...] = ()
     budget: Budget = Budget()
+    moves: tuple[Move, ...] = ()
 
     def addresses(self) -> Iterator[Address]:
         for webset in self.websets:

@@ -124,7 +124,7 @@ RULES: Mapping[Kind, KindRules] = {
 
 #: What apply sends per kind (DESIGN §4), read by ``apply.steps``; bodies are built by the named
 #: builders of ``apply.bodies``. Searches are never updated or deleted: a changed search is a new
-#: run (its create), a removed one is history.
+#: run (its create), a removed one is history; a moved one is followed in the state file only.
 OPERATIONS: Mapping[Kind, KindOperations] = {
     Kind.WEBSET: KindOperations(
         create=Operation(
@@ -135,6 +135,8 @@ OPERATIONS: Mapping[Kind, KindOperations] = {
             "POST", "/websets/{id}", "webset_update", remembers=Memory.ID_AND_PROTECTION
         ),
         delete=Operation("DELETE", "/websets/{id}", remembers=Memory.FORGET_WITH_CHILDREN),
+        # The native externalId cannot change: a moved webset is tagged with an alias.
+        move=Operation("POST", "/websets/{id}", "webset_move", remembers=Memory.MOVE_WITH_CHILDREN),
         lookup=Lookup.EXTERNAL_ID,
         unchanged=Memory.ID_AND_PROTECTION,
     ),
@@ -153,6 +155,13 @@ OPERATIONS: Mapping[Kind, KindOperations] = {
             "PATCH", "/websets/{webset}/enrichments/{id}", "enrichment_update", empty_answer=True
         ),
         delete=Operation("DELETE", "/websets/{webset}/enrichments/{id}", remembers=Memory.FORGET),
+        move=Operation(
+            "PATCH",
+            "/websets/{webset}/enrichments/{id}",
+            "retag",
+            empty_answer=True,
+            remembers=Memory.MOVE,
+        ),
         lookup=Lookup.CHILD_TAG,
         confirm=Operation("GET", "/websets/{webset}", remembers=Memory.NOTHING),
         parent_list="enrichments",
@@ -163,6 +172,7 @@ OPERATIONS: Mapping[Kind, KindOperations] = {
         ),
         update=Operation("PATCH", "/monitors/{id}", "monitor_update"),
         delete=Operation("DELETE", "/monitors/{id}", remembers=Memory.FORGET),
+        move=Operation("PATCH", "/monitors/{id}", "retag", remembers=Memory.MOVE),
         lookup=Lookup.CHILD_TAG,
         after_create=Operation(
             "PATCH", "/monitors/{id}", "monitor_after_create", remembers=Memory.NOTHING
@@ -176,6 +186,8 @@ OPERATIONS: Mapping[Kind, KindOperations] = {
         ),
         update=Operation("PATCH", "/webhooks/{id}", "webhook"),
         delete=Operation("DELETE", "/webhooks/{id}", remembers=Memory.FORGET),
+        # The secret stays with the webhook: only the tag (and the state entry) moves.
+        move=Operation("PATCH", "/webhooks/{id}", "retag", remembers=Memory.MOVE),
         lookup=Lookup.ACCOUNT_TAG,
         listed_at="/webhooks",
     ),

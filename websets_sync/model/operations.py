@@ -27,6 +27,10 @@ class Memory(str, Enum):
     FORGET = "forget"
     #: Forget the address and every child address (deleting a webset deletes its children).
     FORGET_WITH_CHILDREN = "forget+children"
+    #: The entry of the address a ``moved`` block names moves here whole (id, secret).
+    MOVE = "moved entry"
+    #: The same, with every child address (a moved webset's children move with it).
+    MOVE_WITH_CHILDREN = "moved entry+children"
 
 
 class Lookup(str, Enum):
@@ -75,6 +79,9 @@ class KindOperations:
     lookup: Lookup
     #: What an unchanged (no-op) address keeps current in the state file, without a request.
     unchanged: Memory = Memory.ID_IF_MISSING
+    #: Re-tags a moved object in place (metadata only); None: the state file alone follows the
+    #: move (a search, which the API keeps no tags on).
+    move: Operation | None = None
     #: Sent right after the create when its builder returns a body (a monitor declared disabled
     #: can only be created enabled, then disabled).
     after_create: Operation | None = None

@@ -20,9 +20,17 @@ from websets_sync.plan.children import Planning, plan_updatable
 from websets_sync.plan.cost import new_monitor, webset_usage
 from websets_sync.plan.diff import diff_fields
 from websets_sync.plan.fingerprint import fingerprint_live, manifest_fingerprint
-from websets_sync.plan.identity import find_live_webset, item_count, webset_name
+from websets_sync.plan.hints import rename_hints
+from websets_sync.plan.identity import item_count, webset_name
+from websets_sync.plan.moves import (
+    check_resolved,
+    find_webset,
+    inline_search_renamed,
+    move_change,
+    moved_view,
+)
 from websets_sync.plan.searches import plan_searches, search_run
-from websets_sync.plan.targets import order_changes, select_targets
+from websets_sync.plan.targets import exclude, order_changes, select_targets
 from websets_sync.plan.types import Action, Change, FieldChange, Plan, PlanOptions
 from websets_sync.state.store import State
 
@@ -47,25 +55,31 @@ def build_plan(
     Raises PlanError for a webset owned by another project, a pinned id that does not exist,
     a deletion of a webset protected by preventDestroy, a bad --replace or --target.
     """
-    p = Planning(desired.project, state or State(), options)
+    # The plan reads the state file as it will be once entries followed their moves.
+    view, moves = moved_view(state or State(), desired.moves)
+    p = Planning(desired.project, view, options, moves=moves)
     _check_replace_targets(desired, options)
     matched: set[str] = set()
     for webset in desired.websets:
-        live_webset = find_live_webset(webset, live)
+        live_webset, moved_from = find_webset(p.moves, p.project, webset, live)
         if live_webset is not None:
             matched.add(live_webset.id)
-        _plan_webset(p, webset, live_webset)
+        _plan_webset(p, webset, live_webset, moved_from)
     for live_webset in live.websets:
         if live_webset.id not in matched and live_webset.webset.project == p.project:
             _plan_webset_delete(p, live_webset)
     _plan_webhooks(p, desired, live.webhooks)
+    check_resolved(moves, p.changes, view)
+    p.warnings += rename_hints(p.changes, p.deleted)
     changes, skipped, warnings = select_targets(p, options.targets)
+    changes, skipped, excluded, unmatched = exclude(changes, skipped, options.excludes)
     return Plan(
         project=desired.project,
         options=options,
         changes=order_changes([with_manifest_texts(change) for change in changes]),
         skipped=tuple(sorted(skipped, key=lambda s: s.address.sort_key())),
-        warnings=tuple(warnings),
+        warnings=tuple(warnings + unmatched),
+        excluded=tuple(excluded),
         live_fingerprints=fingerprint_live(live),
         manifest_fingerprint=manifest_fingerprint(desired),
         manifest_paths=tuple(source.path for source in desired.sources),
@@ -75,7 +89,9 @@ def build_plan(
     )
 
 
-def _plan_webset(p: Planning, webset: DesiredWebset, live: LiveWebset | None) -> None:
+def _plan_webset(
+    p: Planning, webset: DesiredWebset, live: LiveWebset | None, moved_from: Address | None
+) -> None:
     if live is None:
         if webset.pinned_id is not None:
             raise PlanError(
@@ -85,7 +101,18 @@ def _plan_webset(p: Planning, webset: DesiredWebset, live: LiveWebset | None) ->
             )
         _plan_new_webset(p, webset)
         return
-    p.changes.append(_existing_webset_change(p, webset, live))
+    change = _existing_webset_change(p, webset, live)
+    renamed = inline_search_renamed(p.moves, p.project, webset, live)
+    if moved_from is not None:
+        move = move_change(webset.address, moved_from, live.webset, webset, extra=renamed)
+        p.changes.append(move)
+    elif renamed and change.action is Action.NOOP:
+        reason = "the search sent inline with it is renamed (its initial-search tag follows)"
+        change = replace(change, action=Action.UPDATE, reason=reason, fields=renamed)
+    elif renamed:
+        change = replace(change, fields=change.fields + renamed)
+    if moved_from is None or change.action is not Action.NOOP:
+        p.changes.append(change)
     items = item_count(live)
     enrichments = len(webset.enrichments)
     plan_searches(p, webset.address, webset.searches, live, enrichments)
@@ -207,7 +234,7 @@ def _plan_new_webset(p: Planning, webset: DesiredWebset) -> None:
 
 
 def _plan_webset_delete(p: Planning, live: LiveWebset) -> None:
-    address = Address.for_webset(webset_name(live))
+    address = Address.for_webset(webset_name(live, p.project))
     reason = (
         f"managed but no longer declared; deleting it destroys its "
         f"{_count(item_count(live), 'item')}, {_count(len(live.searches), 'search')}, "
@@ -231,7 +258,10 @@ def _plan_webhooks(p: Planning, desired: DesiredState, live: tuple[LiveObject, .
     for index in range(start, len(p.changes)):
         change = p.changes[index]
         kept = change.action in (Action.UPDATE, Action.ADOPT, Action.NOOP)
-        if change.kind is Kind.WEBHOOK and kept:
+        moved = index > start and p.changes[index - 1].address == change.address
+        if change.kind is Kind.WEBHOOK and change.action is Action.MOVE:
+            _secret_known(p, change)  # a moved webhook keeps its secret (and id)
+        elif change.kind is Kind.WEBHOOK and kept and not moved:
             p.changes[index] = _webhook_secret_check(p, change)
 
 
@@ -242,6 +272,12 @@ def _webhook_secret_check(p: Planning, change: Change) -> Change:
             "its old id and secret stop working"
         )
         return replace(change, action=Action.REPLACE, reason=reason, destructive=True)
+    _secret_known(p, change)
+    return change
+
+
+def _secret_known(p: Planning, change: Change) -> None:
+    """Warn when the state file knows no signing secret for the webhook."""
     remembered = p.state.get(str(change.address))
     known = (
         remembered is not None
@@ -258,7 +294,6 @@ def _webhook_secret_check(p: Planning, change: Change) -> Change:
                 f"to get a new one, plan with --replace {change.address}",
             )
         )
-    return change
 
 
 def with_manifest_texts(change: Change) -> Change:

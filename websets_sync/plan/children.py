@@ -11,6 +11,7 @@ from websets_sync.model.kinds import RULES, same_identity
 from websets_sync.plan.cost import enrichment_usage, monitor_update, new_monitor
 from websets_sync.plan.diff import diff_fields
 from websets_sync.plan.identity import managed_by_tag, pick_tagged, remembered_object
+from websets_sync.plan.moves import Moves, collision, move_change
 from websets_sync.plan.types import Action, Change, FieldChange, PlanOptions, Skipped
 from websets_sync.state.store import State
 
@@ -27,11 +28,15 @@ class Planning:
     #: (address the warning is about, or None for the whole plan; text)
     warnings: list[tuple[Address | None, str]] = field(default_factory=list)
     secrets_unknown: list[Address] = field(default_factory=list)
+    moves: Moves = field(default_factory=Moves)
+    #: Every live object a deletion was planned (or skipped) for, for the rename hints.
+    deleted: list[tuple[Address, LiveObject]] = field(default_factory=list)
 
     def delete(
         self, address: Address, live: LiveObject, reason: str, webset_id: str | None = None
     ) -> None:
         """Plan a deletion, or list it as skipped when deletions are not allowed."""
+        self.deleted.append((address, live))
         if self.options.allow_delete:
             self.changes.append(
                 Change(
@@ -104,8 +109,13 @@ def plan_updatable(
         for obj in live
         if obj.project is None and obj.tagged_external_id is None and obj.id not in claimed
     ]
+    origins = p.moves.origins(declared)
     for resource in declared:
         matches = tagged.get(resource.address.name)
+        origin = origins.get(resource.address.name)
+        if origin is not None and tagged.get(origin):
+            _plan_moved(p, resource, matches, tagged[origin], webset_id, cost)
+            continue
         if matches:
             current = p.pick(resource.address, matches)
             p.changes.append(_updatable_change(resource, current, webset_id, cost))
@@ -123,7 +133,8 @@ def plan_updatable(
             p.changes.append(_adopt_child(resource, same, webset_id, cost, reason))
         else:
             p.changes.append(_updatable_change(resource, None, webset_id, cost))
-    declared_names = {r.address.name for r in declared}
+    # A moved object's old name is not an undeclared object: it is the declared one.
+    declared_names = {r.address.name for r in declared} | set(origins.values())
     for name, objects in sorted(tagged.items()):
         if name not in declared_names:
             address = (
@@ -133,6 +144,27 @@ def plan_updatable(
             )
             obj = p.pick(address, objects)
             p.delete(address, obj, "managed but no longer declared", webset_id=webset_id)
+
+
+def _plan_moved(
+    p: Planning,
+    resource: DesiredResource,
+    at_target: Sequence[LiveObject] | None,
+    at_origin: Sequence[LiveObject],
+    webset_id: str | None,
+    cost: ChildCost,
+) -> None:
+    """A ``moved`` block's object, still tagged with its old name: re-tag it (``move``), then
+    update it when its definition changed too."""
+    origin = p.moves.origin(resource.address)
+    assert origin is not None
+    current = p.pick(origin, at_origin)
+    if at_target:
+        raise collision(resource.address, origin, at_target[-1].id, current.id)
+    p.changes.append(move_change(resource.address, origin, current, resource, webset_id=webset_id))
+    change = _updatable_change(resource, current, webset_id, cost)
+    if change.action is not Action.NOOP:
+        p.changes.append(change)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "changes": [change_to_dict(change, plan) for change in plan.changes],
         "skipped": [skipped_to_dict(skipped) for skipped in plan.skipped],
         "warnings": list(plan.warnings),
+        "excluded": [str(address) for address in plan.excluded],
         "summary": {**plan.summary, "estimate": plan_estimate(plan).to_dict()},
         # Webhooks that cannot be verified by their receivers: for CI to check, not to miss.
         "secrets_unknown": [str(address) for address in plan.secrets_unknown],
@@ -39,6 +40,8 @@ def options_to_dict(options: PlanOptions) -> dict[str, Any]:
         result["replace"] = [str(address) for address in options.replace]
     if options.adopt:
         result["adopt"] = [str(address) for address in options.adopt]
+    if options.excludes:
+        result["exclude"] = list(options.excludes)
     return result
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from websets_sync.model import (
+    TAG_ALIAS,
     TAG_EXTERNAL_ID,
     TAG_INITIAL_SEARCH,
     DesiredResource,
@@ -37,20 +38,35 @@ def managed_by_tag(objects: Iterable[LiveObject], project: str) -> dict[str, lis
     return groups
 
 
-def find_live_webset(desired: DesiredWebset, live: LiveState) -> LiveWebset | None:
-    """The live webset a declared one refers to: by pinned id when pinned, else by externalId."""
+def find_live_webset(
+    desired: DesiredWebset, live: LiveState, project: str | None = None
+) -> LiveWebset | None:
+    """The live webset a declared one refers to: by pinned id when pinned, else by the alias a
+    move gave one of ``project``'s websets, else by externalId."""
+    if desired.pinned_id is not None:
+        return next((c for c in live.websets if c.id == desired.pinned_id), None)
+    return live_webset_named(desired.external_id, live, project)
+
+
+def live_webset_named(name: str, live: LiveState, project: str | None) -> LiveWebset | None:
+    """The live webset a manifest externalId names: the one of ``project`` that a move aliased
+    to it (its native externalId stays what it was), else the one with that externalId."""
     for candidate in live.websets:
-        if desired.pinned_id is not None:
-            if candidate.id == desired.pinned_id:
-                return candidate
-        elif candidate.external_id == desired.external_id:
+        if project is not None and webset_alias(candidate, project) == name:
             return candidate
-    return None
+    return next((c for c in live.websets if c.external_id == name), None)
 
 
-def webset_name(live: LiveWebset) -> str:
-    """The address name of an undeclared live webset: its externalId, else its id."""
-    return live.external_id or live.id
+def webset_alias(live: LiveWebset, project: str) -> str | None:
+    """The name a move gave one of ``project``'s websets (DESIGN §11), if any."""
+    alias = live.webset.metadata.get(TAG_ALIAS)
+    return alias if isinstance(alias, str) and live.webset.project == project else None
+
+
+def webset_name(live: LiveWebset, project: str | None = None) -> str:
+    """The address name of an undeclared live webset: its alias, its externalId, else its id."""
+    alias = webset_alias(live, project) if project is not None else None
+    return alias or live.external_id or live.id
 
 
 def item_count(live: LiveWebset) -> int:
@@ -101,7 +117,11 @@ def pick_tagged(
 
 
 def current_search(
-    search: DesiredResource, live: LiveWebset, project: str, remembered_id: str | None = None
+    search: DesiredResource,
+    live: LiveWebset,
+    project: str,
+    remembered_id: str | None = None,
+    origin: str | None = None,
 ) -> tuple[LiveObject | None, Mapping[str, Any]]:
     """The live search that currently stands for a declared one, and the spec to compare it with.
 
@@ -109,17 +129,18 @@ def current_search(
     for it; else the inline search when the webset names this one as its initial search.
     The real API may keep no search metadata at all (API-NOTES §9 R12), so after a definition
     change the state file is what tells the new run from the inline one it replaced.
+    ``origin``: the name a ``moved`` block says the search had (its tags may still say so).
     """
-    tagged = managed_by_tag(live.searches, project).get(search.address.name)
+    names = {search.address.name} | ({origin} if origin is not None else set())
+    groups = managed_by_tag(live.searches, project)
+    tagged = groups.get(search.address.name) or (groups.get(origin) if origin else None)
     if tagged:
         return tagged[-1], search.spec
     inline = inline_search(live, project)
     found = remembered_object(live.searches, remembered_id, project)
-    if found is not None and (
-        inline is None or found is not inline[1] or inline[0] == search.address.name
-    ):
+    if found is not None and (inline is None or found is not inline[1] or inline[0] in names):
         return found, comparable_search_spec(search, found, live)
-    if inline is not None and inline[0] == search.address.name:
+    if inline is not None and inline[0] in names:
         return inline[1], comparable_search_spec(search, inline[1], live)
     return None, search.spec
 

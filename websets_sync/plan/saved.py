@@ -108,6 +108,7 @@ def plan_of(saved: SavedPlan) -> Plan:
         manifest_paths=saved.manifest_paths,
         manifest_sha256=saved.manifest_sha256,
         pricing=_pricing(contract.get("pricing")),
+        excluded=tuple(Address.parse(str(a)) for a in contract.get("excluded") or []),
     )
 
 
@@ -265,8 +266,13 @@ def _options(value: Any) -> PlanOptions:
         targets = tuple(Address.parse(t) for t in _string_list(value, "targets"))
         replace = tuple(Address.parse(r) for r in value.get("replace", []))
         adopt = tuple(Address.parse(a) for a in value.get("adopt", []))
-    except (ValueError, AttributeError) as exc:
+        excludes = tuple(str(pattern) for pattern in value.get("exclude", []))
+    except (ValueError, AttributeError, TypeError) as exc:
         raise PlanError(f"the saved plan's options are invalid: {exc}") from exc
     return PlanOptions(
-        allow_delete=value["allow_delete"], targets=targets, replace=replace, adopt=adopt
+        allow_delete=value["allow_delete"],
+        targets=targets,
+        replace=replace,
+        adopt=adopt,
+        excludes=excludes,
     )

@@ -17,6 +17,7 @@ from websets_sync.plan.identity import (
     managed_by_tag,
     untagged_equal_search,
 )
+from websets_sync.plan.moves import move_change
 from websets_sync.plan.types import Action, Change, FieldChange
 
 
@@ -32,9 +33,22 @@ def plan_searches(
     Every item a search adds gets the webset's ``enrichments`` computed (paid cells).
     """
     items = item_count(live)
+    origins = p.moves.origins(declared)
     for search in declared:
-        p.changes.append(_search_change(p, search, live, ChildCost(items, enrichments)))
-    declared_names = {s.address.name for s in declared}
+        origin = origins.get(search.address.name)
+        change = _search_change(p, search, live, ChildCost(items, enrichments), origin)
+        if origin is not None and _moves_here(p, change, origin, live):
+            assert change.live is not None
+            source = p.moves.origin(search.address)
+            assert source is not None
+            p.changes.append(
+                move_change(search.address, source, change.live, search, webset_id=live.id)
+            )
+            if change.action is Action.NOOP:
+                continue
+        p.changes.append(change)
+    # A moved search's old name is not history: it is the declared one.
+    declared_names = {s.address.name for s in declared} | set(origins.values())
     history = {name: objs[-1] for name, objs in managed_by_tag(live.searches, p.project).items()}
     inline = inline_search(live, p.project)
     if inline is not None:
@@ -48,11 +62,29 @@ def plan_searches(
             )
 
 
+def _moves_here(p: Planning, change: Change, origin: str, live: LiveWebset) -> bool:
+    """Whether a moved search still goes by its old name: in the state file (the plan reads it
+    moved already), in its tags, or as the webset's inline search."""
+    if change.live is None:
+        return False
+    inline = inline_search(live, p.project)
+    return (
+        change.address in p.moves.pending_in_state
+        or change.live.tagged_external_id == origin
+        or (inline is not None and inline[0] == origin and inline[1] is change.live)
+    )
+
+
 def _search_change(
-    p: Planning, search: DesiredResource, live: LiveWebset, cost: ChildCost
+    p: Planning,
+    search: DesiredResource,
+    live: LiveWebset,
+    cost: ChildCost,
+    origin: str | None = None,
 ) -> Change:
     items, enrichments = cost.items, cost.enrichments
-    current, spec = current_search(search, live, p.project, p.remembered_id(search.address))
+    remembered_id = p.remembered_id(search.address)
+    current, spec = current_search(search, live, p.project, remembered_id, origin)
     fields = diff_fields(Kind.SEARCH, spec, current.data) if current is not None else ()
     remembered = p.remembered_id(search.address) is not None
     if current is None or (fields and not remembered):

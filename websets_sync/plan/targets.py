@@ -1,7 +1,8 @@
-"""Targeting (``--target``) and execution order of a plan's changes."""
+"""Targeting (``--target``), exclusion (``--exclude``) and execution order of a plan's changes."""
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Sequence
 
 from websets_sync.errors import PlanError
@@ -77,3 +78,35 @@ def order_changes(changes: Sequence[Change]) -> tuple[Change, ...]:
     forward.sort(key=lambda c: c.address.sort_key())
     deletes.sort(key=lambda c: c.address.sort_key(), reverse=True)
     return tuple(child_deletes + forward + deletes)
+
+
+def exclude(
+    changes: Sequence[Change], skipped: Sequence[Skipped], patterns: Sequence[str]
+) -> tuple[list[Change], list[Skipped], list[Address], list[str]]:
+    """(changes, skipped, excluded addresses, warnings) without what ``--exclude`` globs match:
+    an excluded webset takes its children with it, as they depend on it."""
+    if not patterns:
+        return list(changes), list(skipped), [], []
+
+    def hit(address: Address) -> bool:
+        text = str(address)
+        own = any(fnmatch.fnmatchcase(text, pattern) for pattern in patterns)
+        return own or (address.parent is not None and hit(address.parent))
+
+    for change in changes:
+        parent = change.address.parent
+        if change.inline and parent is not None and hit(change.address) and not hit(parent):
+            raise PlanError(
+                f"cannot exclude {change.address}: it is sent inside the create request "
+                f"of {parent}",
+                detail=f"Exclude {parent} as well, or neither.",
+            )
+    addresses = [c.address for c in changes] + [s.address for s in skipped]
+    excluded = sorted({a for a in addresses if hit(a)}, key=lambda a: a.sort_key())
+    warnings = [
+        f"--exclude {pattern} matches nothing declared or managed"
+        for pattern in patterns
+        if not any(fnmatch.fnmatchcase(str(a), pattern) for a in addresses)
+    ]
+    kept = [c for c in changes if not hit(c.address)]
+    return kept, [s for s in skipped if not hit(s.address)], excluded, warnings

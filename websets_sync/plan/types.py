@@ -27,6 +27,7 @@ class Action(str, Enum):
     RUN = "run"  # start a new search job (searches are never updated in place)
     ADOPT = "adopt"  # tag an untagged live webset as ours, updating any fields that differ
     REPLACE = "replace"  # delete then create (only a webhook whose secret was lost, on request)
+    MOVE = "move"  # a renamed address: the same live object, re-tagged in place (free)
     NOOP = "no-op"
 
     @property
@@ -41,6 +42,7 @@ _SYMBOLS: Mapping[Action, str] = {
     Action.RUN: ">",
     Action.ADOPT: "<",
     Action.REPLACE: "±",
+    Action.MOVE: "→",
     Action.NOOP: " ",
 }
 
@@ -132,6 +134,8 @@ class Change:
     estimated_items: int | None = None
     #: The paid work this change starts (set exactly when ``paid``), priced in plan/cost.py.
     usage: Usage | None = None
+    #: A ``move``: the address the object had (its state-file entry follows it to this one).
+    moved_from: Address | None = None
 
     @property
     def kind(self) -> Kind:
@@ -156,6 +160,8 @@ class PlanOptions:
     #: Addresses whose state-file id may take over a live object with no tag of this project
     #: (the user's explicit word; without it such a match is only reported).
     adopt: tuple[Address, ...] = ()
+    #: ``--exclude`` globs: matching addresses and what depends on them are left out.
+    excludes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,6 +188,8 @@ class Plan:
     manifest_sha256: Mapping[str, str] = field(default_factory=dict)
     #: The prices the plan's estimates use (DESIGN §12).
     pricing: Pricing = BUILTIN_PRICING
+    #: Addresses left out by ``--exclude`` (with what depends on them).
+    excluded: tuple[Address, ...] = ()
 
     @property
     def summary(self) -> dict[str, int]:

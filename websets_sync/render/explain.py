@@ -28,6 +28,7 @@ _MEMORY_TEXT = {
     Memory.ID_AND_SECRET: "id and the secret from the answer",
     Memory.FORGET: "forgotten",
     Memory.FORGET_WITH_CHILDREN: "forgotten, with its children",
+    Memory.MOVE: "its entry moves here (id, secret)",
 }
 
 
@@ -60,7 +61,8 @@ def explain_to_dict(plan: Plan, units: Sequence[Unit] | None = None) -> dict[str
 def explain_text(units: Sequence[Unit]) -> str:
     count = len(request_steps(units))
     if not any(unit.steps for unit in units):
-        return "Apply would send no requests.\n"
+        moves = [line for unit in units for line in _state_moves(unit)]
+        return "\n".join(["Apply would send no requests.", *moves]) + "\n"
     plural = "" if count == 1 else "s"
     lines = [
         f"Apply would send {count} request{plural} in {_units(units)}. Units run concurrently; "
@@ -70,7 +72,18 @@ def explain_text(units: Sequence[Unit]) -> str:
         if unit.steps:
             lines += ["", unit.name]
             lines += [line for step in unit.steps for line in _step_lines(step)]
+            lines += _state_moves(unit)
     return "\n".join(lines) + "\n"
+
+
+def _state_moves(unit: Unit) -> list[str]:
+    """Moves the state file alone makes (a search has no tags to change): no request."""
+    return [
+        f"  - {record.address} move: no request; state: the entry of "
+        f"{' or '.join(map(str, record.moved_from))} moves here"
+        for record in unit.records
+        if record.moved_from
+    ]
 
 
 def _units(units: Sequence[Unit]) -> str:
@@ -105,6 +118,11 @@ def _memory(step: Step) -> str:
     """What the state file holds for the address once the step succeeded."""
     if step.remembers is Memory.ID_AND_PROTECTION:
         return f"id, preventDestroy {str(step.prevent_destroy).lower()}"
+    if step.remembers is Memory.MOVE_WITH_CHILDREN:
+        return (
+            f"the entries of {step.moved_from[0]} and its children move here, "
+            f"preventDestroy {str(step.prevent_destroy).lower()}"
+        )
     return _MEMORY_TEXT.get(step.remembers) or str(step.remembers.value)
 
 
@@ -145,15 +163,19 @@ def _step_dict(step: Step) -> dict[str, Any]:
         "remembers": step.remembers.value,
         "prevent_destroy": step.prevent_destroy,
         "problem": step.problem,
+        **({"moved_from": [str(a) for a in step.moved_from]} if step.moved_from else {}),
     }
 
 
 def _record_dict(record: Step) -> dict[str, Any]:
-    return {
+    result: dict[str, Any] = {
         "address": str(record.address),
         "id": record.live_id,
         "remembers": record.remembers.value,
     }
+    if record.moved_from:
+        result["moved_from"] = [str(address) for address in record.moved_from]
+    return result
 
 
 def _ref_dict(ref: IdRef) -> dict[str, Any]:

@@ -113,6 +113,9 @@ def _tail(plan: Plan) -> str:
     if plan.skipped:
         lines += ["", "### Skipped", ""]
         lines += [f"- `{s.address}` ({s.action.value}): {_cell(s.reason)}" for s in plan.skipped]
+    if plan.excluded:
+        lines += ["", "### Excluded (--exclude)", ""]
+        lines += [f"- `{address}`" for address in plan.excluded]
     if plan.warnings:
         lines += ["", "### Warnings", ""]
         lines += [f"- {_cell(w)}" for w in plan.warnings]

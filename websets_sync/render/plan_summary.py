@@ -64,14 +64,14 @@ def paid_work(plan: Plan) -> PaidWork:
 
 
 def summary_line(plan: Plan) -> str:
-    """``Plan: 2 to create, 1 to update, 0 to delete, 1 search to run.`` (+ adopt/replace)."""
+    """``Plan: 2 to create, 1 to update, 0 to delete, 1 search to run.`` (+ adopt/replace/move)."""
     counts = plan.summary
     parts = [
         f"{counts['create']} to create",
         f"{counts['update']} to update",
         f"{counts['delete']} to delete",
     ]
-    for action in (Action.ADOPT, Action.REPLACE):
+    for action in (Action.ADOPT, Action.REPLACE, Action.MOVE):
         if counts[action.value]:
             parts.append(f"{counts[action.value]} to {action.value}")
     runs = counts["run"]

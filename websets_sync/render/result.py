@@ -22,6 +22,7 @@ _DONE: dict[Action, str] = {
     Action.RUN: "search started",
     Action.ADOPT: "adopted",
     Action.REPLACE: "replaced",
+    Action.MOVE: "moved",
     Action.NOOP: "unchanged",
 }
 _OUTCOME_STYLES: dict[Outcome, tuple[str, ...]] = {

@@ -25,6 +25,7 @@ _STYLES: dict[Action, tuple[str, ...]] = {
     Action.RUN: ("yellow",),
     Action.ADOPT: ("cyan",),
     Action.REPLACE: ("red",),
+    Action.MOVE: ("cyan",),
     Action.NOOP: ("dim",),
 }
 
@@ -39,6 +40,9 @@ def render_plan_text(plan: Plan, console: Console) -> str:
         for change in changes:
             lines.extend(_change_lines(change, plan, console))
     lines.extend(_skipped_lines(plan.skipped, console))
+    if plan.excluded:
+        lines += ["", console.style("Excluded (--exclude, not part of this plan):", "bold")]
+        lines.extend(f"  {address}" for address in plan.excluded)
     lines.extend(_warning_lines(plan.warnings, console))
     lines.extend(secrets_unknown_lines(plan.secrets_unknown, console))
     if lines:

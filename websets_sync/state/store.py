@@ -14,7 +14,7 @@ from __future__ import annotations
 import tempfile
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -154,6 +154,16 @@ class StateStore:
     def _notice(self, notice: str | None) -> None:
         if notice is not None:
             self.notices.append(notice)
+
+    def rewrite(
+        self, change: Callable[[Mapping[str, ResourceState]], dict[str, ResourceState]]
+    ) -> None:
+        """Save ``change(resources)`` (state surgery: state/surgery.py), atomically with respect
+        to the other threads recording changes; a no-op when nothing changes."""
+        with self._mutex:
+            resources = change(self._state.resources)
+            if resources != dict(self._state.resources):
+                self._save(resources, None)
 
     def _save(self, resources: dict[str, ResourceState], resource_id: str | None) -> None:
         state = replace(self._state, serial=self._state.serial + 1, resources=resources)
