@@ -89,6 +89,7 @@ def test_json_is_the_contract() -> None:
         "run": 1,
         "adopt": 0,
         "replace": 0,
+        "move": 0,
         "no-op": 0,
         "estimate": {
             "once": {"items": 0, "cells": 0, "usd": {"low": 0.0, "high": 0.0}},

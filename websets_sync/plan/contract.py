@@ -17,18 +17,20 @@ from websets_sync.plan.types import FORMAT_VERSION, Change, FieldChange, Plan, P
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The plan as the JSON contract (the same data every other view is rendered from)."""
-    return {
+    result: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "project": plan.project,
         "options": options_to_dict(plan.options),
         "changes": [change_to_dict(change, plan) for change in plan.changes],
         "skipped": [skipped_to_dict(skipped) for skipped in plan.skipped],
         "warnings": list(plan.warnings),
-        "excluded": [str(address) for address in plan.excluded],
-        "summary": {**plan.summary, "estimate": plan_estimate(plan).to_dict()},
-        # Webhooks that cannot be verified by their receivers: for CI to check, not to miss.
-        "secrets_unknown": [str(address) for address in plan.secrets_unknown],
     }
+    if plan.options.excludes:  # present exactly when --exclude was given (like options.exclude)
+        result["excluded"] = [str(address) for address in plan.excluded]
+    result["summary"] = {**plan.summary, "estimate": plan_estimate(plan).to_dict()}
+    # Webhooks that cannot be verified by their receivers: for CI to check, not to miss.
+    result["secrets_unknown"] = [str(address) for address in plan.secrets_unknown]
+    return result
 
 
 def options_to_dict(options: PlanOptions) -> dict[str, Any]:
