@@ -134,6 +134,7 @@ def plan_options(args: Sequence[str]) -> PlanOptions:
         allow_delete="--allow-delete" in args,
         targets=values("--target"),
         replace=values("--replace"),
+        excludes=tuple(args[i + 1] for i, arg in enumerate(args) if arg == "--exclude"),
     )
 
 

@@ -207,6 +207,7 @@ def test_apply_then_plan_shows_no_changes(folder: Path, tmp_path: Path) -> None:
     options = PlanOptions(
         allow_delete="--allow-delete" in args,
         replace=tuple(Address.parse(args[i + 1]) for i, a in enumerate(args) if a == "--replace"),
+        excludes=tuple(args[i + 1] for i, a in enumerate(args) if a == "--exclude"),
     )
     emulator = Emulator(data_file=emulator_file, seed=0)
     client = WebsetsClient(

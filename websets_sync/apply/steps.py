@@ -263,8 +263,9 @@ class _UnitBuilder:
         after = _producers(request)
         if self.parent_step is not None and change.kind.is_child:
             after.add(self.parent_step)
-        if self.steps and self.steps[-1].address == change.address:
-            after.add(self.steps[-1].number)  # the change's earlier step
+        earlier = [s for s in self.steps if s.purpose is not Purpose.RECORD]
+        if earlier and earlier[-1].address == change.address:
+            after.add(earlier[-1].number)  # the change's earlier step
         step = Step(
             self.numbers.next(),
             change.address,
@@ -295,7 +296,7 @@ class _UnitBuilder:
             Request(ops.confirm.method, ops.confirm.path, (("webset", self.webset),)),
             after=tuple(s.number for s in pending),
             reports=False,
-            confirms=tuple(s.address for s in pending),
+            confirms=tuple(dict.fromkeys(s.address for s in pending)),
             found_in=(ops.parent_list or "", InlineId.TAGGED),
         )
         self.steps.append(step)

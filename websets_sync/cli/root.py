@@ -73,7 +73,7 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "state": LazyCommand(
         "websets_sync.cli.state:state_group",
-        "Inspect the local state file (ids, which webhook secrets are known).",
+        "Inspect the local state file (ids, which secrets are known) or edit it (mv, rm).",
     ),
     "secrets": LazyCommand(
         "websets_sync.cli.state:secrets_group", "Read webhook secrets from the state file."

@@ -1,4 +1,5 @@
-"""``state list|show`` and ``secrets get``: read the local state file."""
+"""``state list|show`` and ``secrets get``: read the local state file (``state mv|rm``, which
+edit it, are in state_edit.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import click
 from websets_sync.cli import wiring
 from websets_sync.cli.options import SyncCommand, global_options
 from websets_sync.cli.root import EXIT_OK, App
+from websets_sync.cli.state_edit import state_mv, state_rm
 from websets_sync.errors import StateError
 from websets_sync.render.state import render_state_entry, render_state_list
 from websets_sync.state.store import ResourceState, load_state
@@ -14,7 +16,11 @@ from websets_sync.state.store import ResourceState, load_state
 
 @click.group("state")
 def state_group() -> None:
-    """Inspect the local state file (ids, which webhook secrets are known)."""
+    """Inspect the local state file (ids, which secrets are known) or edit it (mv, rm)."""
+
+
+state_group.add_command(state_mv)
+state_group.add_command(state_rm)
 
 
 @state_group.command("list", cls=SyncCommand)

@@ -163,10 +163,10 @@ def check_resolved(moves: Moves, changes: Sequence[Change], state: State) -> Non
     for move in moves.moves:
         if move.target in known or str(move.target) in state.resources:
             continue
-        where = f"{move.location}: " if move.location is not None else ""
+        where = f"It is declared at {move.location}. " if move.location is not None else ""
         raise PlanError(
-            f"{where}moved block from {move.source}: nothing live or in the state file is "
+            f"moved block from {move.source}: nothing live or in the state file is "
             f"{move.source} (nor {move.target})",
-            detail="Check the `from` address (as `state list` and the last plan showed it), "
-            "or remove the block.",
+            detail=f"{where}Check the `from` address (as `state list` and the last plan "
+            "showed it), or remove the block.",
         )

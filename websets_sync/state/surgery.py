@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 
 from websets_sync.errors import StateError
-from websets_sync.state.store import ResourceState, State, StateStore
+from websets_sync.state.store import ResourceState, State, StateStore, load_state
 
 Resources = Mapping[str, ResourceState]
 
@@ -97,3 +98,27 @@ def surgery_remove(store: StateStore, address: str, *, children: bool) -> list[s
     kept = removed_resources(resources, address, children=children)
     store.rewrite(lambda current: removed_resources(current, address, children=children))
     return sorted(set(resources) - set(kept))
+
+
+def _open_store(path: Path) -> StateStore:
+    if not path.exists():
+        raise StateError(
+            f"no state file at {path}",
+            detail="apply writes it; pass --state PATH if yours is elsewhere.",
+        )
+    project = load_state(path).project
+    if project is None:
+        raise StateError(f"state file {path} names no project")
+    return StateStore(path, project)
+
+
+def move_entry(path: Path, source: str, target: str, *, children: bool) -> list[str]:
+    """``state mv`` on the file at ``path``: under its lock, the previous file kept as backup."""
+    with _open_store(path) as store:
+        return surgery_move(store, source, target, children=children)
+
+
+def remove_entry(path: Path, address: str, *, children: bool) -> list[str]:
+    """``state rm`` on the file at ``path``: under its lock, the previous file kept as backup."""
+    with _open_store(path) as store:
+        return surgery_remove(store, address, children=children)
