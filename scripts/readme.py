@@ -36,6 +36,7 @@ SECTIONS = (
     ("Enrichment", "enrichment", "`websets[].enrichments[]`"),
     ("Monitor", "monitor", "`websets[].monitors[]`"),
     ("Webhook", "webhook", "`webhooks[]`"),
+    ("Move", "move", "`moved[]`"),
 )
 
 
