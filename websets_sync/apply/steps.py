@@ -27,14 +27,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from websets_sync.apply import step_inputs
 from websets_sync.apply.bodies import BUILDERS, BodyInput
 from websets_sync.apply.step_types import IdRef, Purpose, Reconcile, Request, Step, Unit
 from websets_sync.errors import ApplyError
 from websets_sync.model import Address
 from websets_sync.model.kinds import OPERATIONS
 from websets_sync.model.operations import InlineId, KindOperations, Lookup, Memory, Operation
-from websets_sync.plan.moves import INITIAL_SEARCH_FIELD, entry_sources
-from websets_sync.plan.protection import live_protected
 from websets_sync.plan.types import Action, Change, Plan
 
 JSON = dict[str, Any]
@@ -90,7 +89,7 @@ class _UnitBuilder:
     webset: IdRef = field(default_factory=IdRef)
 
     def build(self, name: str) -> Unit:
-        self.webset = IdRef(_known_webset_id(self.changes), missing=NO_WEBSET_ID)
+        self.webset = IdRef(step_inputs.known_webset_id(self.changes), missing=NO_WEBSET_ID)
         for change in self.changes:
             self._change(change)
         self._confirm()
@@ -127,31 +126,18 @@ class _UnitBuilder:
             Purpose.RECORD,
             None,
             remembers=ops.unchanged,
-            prevent_destroy=_protection(change),
+            prevent_destroy=step_inputs.protection_after(change),
             live_id=change.id,
         )
         self.steps.append(record)
 
     def _move(self, change: Change, ops: KindOperations) -> None:
-        """Re-tag a moved object in place; its state-file entry follows. A kind the API keeps
-        no tags on (searches) moves in the state file only, without a request."""
-        sources = (
-            () if change.moved_from is None else entry_sources(change.moved_from, change.address)
-        )
-        if ops.move is not None:
+        """Re-tag in place (its state entry follows); a search moves in the state file only."""
+        if ops.move is None:
+            self.steps.append(step_inputs.state_only_move(change))
+        else:
+            sources = step_inputs.move_sources(change)
             self._operation(change, ops.move, Purpose.MOVE, "moved", moved_from=sources)
-            return
-        record = Step(
-            0,
-            change.address,
-            change.action,
-            Purpose.RECORD,
-            None,
-            remembers=Memory.MOVE,
-            live_id=change.id,
-            moved_from=sources,
-        )
-        self.steps.append(record)
 
     def _create(self, change: Change, ops: KindOperations) -> None:
         first = self._operation(change, ops.create, Purpose.CREATE, "created")
@@ -214,7 +200,7 @@ class _UnitBuilder:
             purpose,
             request,
             remembers=operation.remembers,
-            prevent_destroy=protects and _protection(change),
+            prevent_destroy=protects and step_inputs.protection_after(change),
             reports=reports,
             moved_from=moved_from,
         )
@@ -225,13 +211,12 @@ class _UnitBuilder:
             if change.desired is None:
                 raise ApplyError(f"the plan carries no declared {change.kind.value}")
             webset_id = self.webset.known or "{webset}"
+            protect, initial = (
+                step_inputs.protection_after(change),
+                step_inputs.initial_search_of(self.changes),
+            )
             given = BodyInput(
-                change.desired,
-                change.live,
-                self.project,
-                _protection(change),
-                webset_id,
-                self._initial_search(),
+                change.desired, change.live, self.project, protect, webset_id, initial
             )
             body = BUILDERS[operation.body](given)
             if body is None:
@@ -248,14 +233,6 @@ class _UnitBuilder:
             operation.empty_answer,
             _reconcile(change, operation, body),
         )
-
-    def _initial_search(self) -> str | None:
-        """The webset's initial-search tag, when a move in this unit renames its inline search."""
-        for change in self.changes:
-            for changed in change.fields:
-                if change.kind.has_children and changed.path == INITIAL_SEARCH_FIELD:
-                    return str(changed.after)
-        return None
 
     def _add(
         self, change: Change, purpose: Purpose, request: Request | None, **details: Any
@@ -317,21 +294,3 @@ def _producers(request: Request | None) -> set[int]:
     if request is None:
         return set()
     return {ref.step for _, ref in request.ids if ref.known is None and ref.step is not None}
-
-
-def _protection(change: Change) -> bool:
-    """The preventDestroy in force after the change, as the plan computed it: its field change
-    when it shows one, else what the live webset is tagged with (DESIGN §4, plan/protection)."""
-    for changed in change.fields:
-        if changed.path == "preventDestroy":
-            return bool(changed.after)
-    return change.live is not None and live_protected(change.live)
-
-
-def _known_webset_id(changes: Sequence[Change]) -> str | None:
-    for change in changes:
-        if change.kind.has_children and change.id is not None:
-            return change.id
-        if change.webset_id is not None:
-            return change.webset_id
-    return None

@@ -22,13 +22,7 @@ from websets_sync.plan.diff import diff_fields
 from websets_sync.plan.fingerprint import fingerprint_live, manifest_fingerprint
 from websets_sync.plan.hints import rename_hints
 from websets_sync.plan.identity import item_count, webset_name
-from websets_sync.plan.moves import (
-    check_resolved,
-    find_webset,
-    inline_search_renamed,
-    move_change,
-    moved_view,
-)
+from websets_sync.plan.moves import check_resolved, find_webset, moved_view, webset_changes
 from websets_sync.plan.searches import plan_searches, search_run
 from websets_sync.plan.targets import exclude, order_changes, select_targets
 from websets_sync.plan.types import Action, Change, FieldChange, Plan, PlanOptions
@@ -102,17 +96,7 @@ def _plan_webset(
         _plan_new_webset(p, webset)
         return
     change = _existing_webset_change(p, webset, live)
-    renamed = inline_search_renamed(p.moves, p.project, webset, live)
-    if moved_from is not None:
-        move = move_change(webset.address, moved_from, live.webset, webset, extra=renamed)
-        p.changes.append(move)
-    elif renamed and change.action is Action.NOOP:
-        reason = "the search sent inline with it is renamed (its initial-search tag follows)"
-        change = replace(change, action=Action.UPDATE, reason=reason, fields=renamed)
-    elif renamed:
-        change = replace(change, fields=change.fields + renamed)
-    if moved_from is None or change.action is not Action.NOOP:
-        p.changes.append(change)
+    p.changes += webset_changes(p.moves, p.project, change, live, moved_from)
     items = item_count(live)
     enrichments = len(webset.enrichments)
     plan_searches(p, webset.address, webset.searches, live, enrichments)

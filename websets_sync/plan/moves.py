@@ -10,7 +10,7 @@ webset's initial-search tag when it was the one sent inline. Nothing is created,
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from websets_sync.errors import PlanError
 from websets_sync.model import (
@@ -154,6 +154,22 @@ def inline_search_renamed(
         if origin is not None and origin.name == inline[0] != search.address.name:
             return (FieldChange(INITIAL_SEARCH_FIELD, inline[0], search.address.name),)
     return ()
+
+
+def webset_changes(
+    moves: Moves, project: str, change: Change, live: LiveWebset, moved_from: Address | None
+) -> list[Change]:
+    """An existing webset's changes: its move first when it moved (carrying the rename of the
+    search it was created with), then its own change unless that is a no-op."""
+    assert isinstance(change.desired, DesiredWebset)
+    renamed = inline_search_renamed(moves, project, change.desired, live)
+    if moved_from is not None:
+        move = move_change(change.address, moved_from, live.webset, change.desired, extra=renamed)
+        return [move] if change.action is Action.NOOP else [move, change]
+    if renamed and change.action is Action.NOOP:
+        reason = "the search sent inline with it is renamed (its initial-search tag follows)"
+        return [replace(change, action=Action.UPDATE, reason=reason, fields=renamed)]
+    return [replace(change, fields=change.fields + renamed)]
 
 
 def check_resolved(moves: Moves, changes: Sequence[Change], state: State) -> None:
