@@ -10,7 +10,15 @@ from apply_support import World, write
 
 from websets_sync.apply.steps import plan_steps, request_steps
 from websets_sync.errors import ManifestError, PlanError
-from websets_sync.model import TAG_ALIAS, TAG_EXTERNAL_ID, TAG_INITIAL_SEARCH, Address
+from websets_sync.export import export_state
+from websets_sync.fetch import fetch_live_state
+from websets_sync.model import (
+    TAG_ALIAS,
+    TAG_EXTERNAL_ID,
+    TAG_INITIAL_SEARCH,
+    TAG_PROJECT,
+    Address,
+)
 from websets_sync.plan import Action, PlanOptions
 from websets_sync.state.store import load_state
 
@@ -284,3 +292,35 @@ def test_exclude_leaves_out_a_webset_with_its_children(tmp_path: Path) -> None:
         "webset/eu-ai-startups/monitor/mondays",
         "webhook/crm-sync",
     ]
+
+
+def test_a_moved_webset_exports_under_its_new_name_without_a_pin(tmp_path: Path) -> None:
+    world = applied_world(tmp_path)
+    _, result = world.apply([write(tmp_path / "m" / "a.yaml", renamed() + MOVED)], parallelism=1)
+    assert result.ok
+    exported = export_state(fetch_live_state(world.client), "growth")
+    assert [(w["externalId"], "id" in w) for w in exported.websets] == [("eu-ai-startups", False)]
+
+
+def test_a_search_that_kept_its_old_tag_stays_itself_once_the_block_is_gone(
+    tmp_path: Path,
+) -> None:
+    """Where the API keeps search tags, a moved search keeps its old one (searches cannot be
+    updated): the state file's id still finds it, so nothing runs again."""
+    world = applied_world(tmp_path)
+    nordics = load_state(world.state_path).resources["webset/eu-ai/search/nordics"].id
+    tags = {TAG_PROJECT: "growth", TAG_EXTERNAL_ID: "nordics"}
+    world.emulator.edit("search", nordics, {"metadata": tags})
+    text = BEFORE.replace("externalId: nordics", "externalId: north")
+    moved = "moved:\n  - from: webset/eu-ai/search/nordics\n    to: webset/eu-ai/search/north\n"
+    path = write(tmp_path / "m" / "a.yaml", text + moved)
+    plan, result = world.apply([path], parallelism=1)
+    assert [(str(c.address), c.action) for c in plan.changes if c.action is not Action.NOOP] == [
+        ("webset/eu-ai/search/north", Action.MOVE)
+    ]
+    assert result.ok
+    for manifest in (path, write(tmp_path / "m" / "a.yaml", text)):
+        plan = world.plan([manifest])
+        assert not plan.has_changes, plan.changes
+        assert [c.id for c in plan.changes if str(c.address).endswith("/north")] == [nordics]
+        assert not any(str(c.address).endswith("/nordics") for c in plan.changes)

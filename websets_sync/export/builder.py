@@ -44,6 +44,7 @@ from websets_sync.export.select import (
     remembered_names,
 )
 from websets_sync.model import TAG_INITIAL_SEARCH, LiveObject, LiveState, LiveWebset
+from websets_sync.plan.identity import webset_alias
 from websets_sync.plan.protection import live_protected
 
 __all__ = ["ExportResult", "export_state", "infer_project", "remembered_names"]
@@ -148,11 +149,15 @@ def _webset_names(websets: Sequence[LiveWebset], scope: _Scope) -> dict[str, str
     else one made from the title; no clashes."""
     taken = {w.external_id or "" for w in websets if is_usable_id(w.external_id)}
     taken |= {scope.remembered[w.id] for w in websets if w.id in scope.remembered}
+    taken |= {webset_alias(w, scope.project) or "" for w in websets}
     names: dict[str, str] = {}
     for webset in websets:
         native = webset.external_id
         remembered = scope.remembered.get(webset.id)
-        if native is not None and is_usable_id(native):
+        alias = webset_alias(webset, scope.project)  # the name a `moved` block gave it
+        if alias is not None and is_usable_id(alias):
+            names[webset.id] = alias
+        elif native is not None and is_usable_id(native):
             names[webset.id] = native
         elif remembered is not None and is_usable_id(remembered):
             names[webset.id] = remembered
@@ -193,7 +198,7 @@ def _child_names(
 def webset_document(webset: LiveWebset, external_id: str, scope: _Scope) -> Document:
     """The manifest entry for one live webset, pinned by id when it has no usable externalId."""
     document: Document = {"externalId": external_id}
-    if webset.external_id != external_id:
+    if webset.external_id != external_id and webset_alias(webset, scope.project) != external_id:
         document["id"] = webset.id
         scope.notes.append(_pinned_note(webset, external_id))
     put(document, "title", text(webset.webset.data, "title") or None)

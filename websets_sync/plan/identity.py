@@ -11,7 +11,7 @@ state file remembers for the address still does: that object is the declared one
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from websets_sync.model import (
@@ -122,6 +122,7 @@ def current_search(
     project: str,
     remembered_id: str | None = None,
     origin: str | None = None,
+    declared: Collection[str] = (),
 ) -> tuple[LiveObject | None, Mapping[str, Any]]:
     """The live search that currently stands for a declared one, and the spec to compare it with.
 
@@ -130,6 +131,8 @@ def current_search(
     The real API may keep no search metadata at all (API-NOTES §9 R12), so after a definition
     change the state file is what tells the new run from the inline one it replaced.
     ``origin``: the name a ``moved`` block says the search had (its tags may still say so).
+    Where the API keeps search tags, a moved search keeps its old one (searches cannot be
+    updated): the state file's id then finds it, unless another ``declared`` search has that name.
     """
     names = {search.address.name} | ({origin} if origin is not None else set())
     groups = managed_by_tag(live.searches, project)
@@ -137,7 +140,16 @@ def current_search(
     if tagged:
         return tagged[-1], search.spec
     inline = inline_search(live, project)
-    found = remembered_object(live.searches, remembered_id, project)
+    found = remembered_object(live.searches, remembered_id, project) or next(
+        (
+            obj
+            for obj in live.searches
+            if obj.id == remembered_id
+            and obj.project == project
+            and obj.tagged_external_id not in (None, *declared)
+        ),
+        None,
+    )
     if found is not None and (inline is None or found is not inline[1] or inline[0] in names):
         return found, comparable_search_spec(search, found, live)
     if inline is not None and inline[0] in names:

@@ -34,9 +34,10 @@ def plan_searches(
     """
     items = item_count(live)
     origins = p.moves.origins(declared)
+    start = len(p.changes)
     for search in declared:
         origin = origins.get(search.address.name)
-        change = _search_change(p, search, live, ChildCost(items, enrichments), origin)
+        change = _search_change(p, search, live, ChildCost(items, enrichments), origin, declared)
         if origin is not None and _moves_here(p, change, origin, live):
             assert change.live is not None
             source = p.moves.origin(search.address)
@@ -53,8 +54,10 @@ def plan_searches(
     inline = inline_search(live, p.project)
     if inline is not None:
         history.setdefault(*inline)
+    # A search a declared one stands for (found by the state file's id) is not history either.
+    current = {c.id for c in p.changes[start:]}
     for name, obj in sorted(history.items()):
-        if name not in declared_names:
+        if name not in declared_names and obj.id not in current:
             child = Address.for_child(Kind.SEARCH, address.name, name)
             reason = "no longer declared; searches cannot be deleted and stay as history"
             p.changes.append(
@@ -81,10 +84,12 @@ def _search_change(
     live: LiveWebset,
     cost: ChildCost,
     origin: str | None = None,
+    declared: Sequence[DesiredResource] = (),
 ) -> Change:
     items, enrichments = cost.items, cost.enrichments
     remembered_id = p.remembered_id(search.address)
-    current, spec = current_search(search, live, p.project, remembered_id, origin)
+    names = [s.address.name for s in declared]
+    current, spec = current_search(search, live, p.project, remembered_id, origin, names)
     fields = diff_fields(Kind.SEARCH, spec, current.data) if current is not None else ()
     remembered = p.remembered_id(search.address) is not None
     if current is None or (fields and not remembered):
