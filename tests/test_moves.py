@@ -100,6 +100,9 @@ def test_renaming_every_kind_only_retags_and_keeps_the_secret(tmp_path: Path) ->
 
     assert result.ok, result
     assert plan.summary["move"] == 6
+    assert sorted(str(r.address) for r in result.results if r.action is Action.MOVE) == sorted(
+        str(c.address) for c in plan.changes if c.action is Action.MOVE
+    )
     assert {c.action for c in plan.changes if c.action is not Action.NOOP} == {Action.MOVE}
     assert not any(c.paid for c in plan.changes)
     webset, enrichment, monitor, webhook = (

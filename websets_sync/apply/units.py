@@ -59,6 +59,8 @@ class UnitRun:
     def run(self) -> list[tuple[Address, str]]:
         for record in self.unit.records:
             self.executor.record_unchanged(record)
+            if record.action is Action.MOVE:  # a move done in the state file alone
+                self._applied(record, record.live_id)
         for step in self.unit.steps:
             self._step(step)
         for step in self.unit.steps:
