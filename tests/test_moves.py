@@ -327,3 +327,34 @@ def test_a_search_that_kept_its_old_tag_stays_itself_once_the_block_is_gone(
         assert not plan.has_changes, plan.changes
         assert [c.id for c in plan.changes if str(c.address).endswith("/north")] == [nordics]
         assert not any(str(c.address).endswith("/nordics") for c in plan.changes)
+
+
+def test_state_entries_end_exact_when_a_child_moves_with_its_webset_and_runs_again(
+    tmp_path: Path,
+) -> None:
+    """The child's ``from`` may name its webset's new address; a moved search that also runs
+    again ends with the new run's id under its new address, and no entry is left behind."""
+    world = applied_world(tmp_path)
+    old = load_state(world.state_path).resources["webset/eu-ai/search/nordics"].id
+    moved = MOVED.replace(
+        "from: webset/eu-ai/search/nordics", "from: webset/eu-ai-startups/search/nordics"
+    )
+    text = renamed().replace("AI startups in the Nordics", "AI startups in Finland")
+    plan, result = world.apply([write(tmp_path / "m" / "a.yaml", text + moved)], parallelism=1)
+    north = "webset/eu-ai-startups/search/north"
+    assert [c.action for c in plan.changes if str(c.address) == north] == [
+        Action.MOVE,
+        Action.RUN,
+    ]
+    assert result.ok
+    state = load_state(world.state_path)
+    assert sorted(state.resources) == [
+        "webhook/crm-sync",
+        "webset/eu-ai-startups",
+        "webset/eu-ai-startups/enrichment/chief-executive",
+        "webset/eu-ai-startups/monitor/mondays",
+        "webset/eu-ai-startups/search/first-pass",
+        north,
+    ]
+    assert state.resources[north].id not in (old, None)
+    assert not world.plan([write(tmp_path / "m" / "a.yaml", text)]).has_changes

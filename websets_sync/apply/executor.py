@@ -152,6 +152,11 @@ class Executor:
         """The moved entry follows (a webhook's secret, a webset's children), then the id and a
         webset's protection are made current."""
         children = step.remembers is Memory.MOVE_WITH_CHILDREN
+        if step.request is None and self.store.state.get(str(step.address)) is not None:
+            # A new run of the moved search is already recorded under its new name.
+            for source in step.moved_from:
+                self.store.forget(str(source))
+            return
         for source in step.moved_from:
             if store_move(self.store, str(source), str(step.address), children=children):
                 break

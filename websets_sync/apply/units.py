@@ -57,12 +57,17 @@ class UnitRun:
         self.patched: list[tuple[Step, JSON]] = []  # updates awaiting their confirming read
 
     def run(self) -> list[tuple[Address, str]]:
+        moves = [r for r in self.unit.records if r.action is Action.MOVE]
         for record in self.unit.records:
-            self.executor.record_unchanged(record)
-            if record.action is Action.MOVE:  # a move done in the state file alone
-                self._applied(record, record.live_id)
+            if record.action is not Action.MOVE:
+                self.executor.record_unchanged(record)
         for step in self.unit.steps:
             self._step(step)
+        # Moves in the state file alone (searches) come after the webset's own move has taken
+        # its children's entries to its new address.
+        for record in moves:
+            self.executor.record_unchanged(record)
+            self._applied(record, record.live_id)
         for step in self.unit.steps:
             if step.purpose is Purpose.CONFIRM:
                 self._confirm(step)
