@@ -358,3 +358,22 @@ def test_state_entries_end_exact_when_a_child_moves_with_its_webset_and_runs_aga
     ]
     assert state.resources[north].id not in (old, None)
     assert not world.plan([write(tmp_path / "m" / "a.yaml", text)]).has_changes
+
+
+def test_a_renamed_webset_without_a_block_gets_the_hint_to_keep_its_items(
+    tmp_path: Path,
+) -> None:
+    world = applied_world(tmp_path)
+    text = BEFORE.replace("externalId: eu-ai\n", "externalId: eu-ai-startups\n")
+    plan = world.plan([write(tmp_path / "m" / "a.yaml", text)])
+    assert [(str(s.address), s.action) for s in plan.skipped] == [("webset/eu-ai", Action.DELETE)]
+    assert any(
+        "moved: [{from: webset/eu-ai, to: webset/eu-ai-startups}]" in warning
+        for warning in plan.warnings
+    )
+    moved = "moved:\n  - from: webset/eu-ai\n    to: webset/eu-ai-startups\n"
+    plan = world.plan([write(tmp_path / "m" / "a.yaml", text + moved)])
+    assert [(str(c.address), c.action) for c in plan.changes if c.action is not Action.NOOP] == [
+        ("webset/eu-ai-startups", Action.MOVE)
+    ]
+    assert not plan.skipped and not plan.warnings
