@@ -20,9 +20,9 @@ from websets_sync.plan.children import Planning, plan_updatable
 from websets_sync.plan.cost import new_monitor, webset_usage
 from websets_sync.plan.diff import diff_fields
 from websets_sync.plan.fingerprint import fingerprint_live, manifest_fingerprint
-from websets_sync.plan.hints import rename_hints
+from websets_sync.plan.hints import move_warnings
 from websets_sync.plan.identity import item_count, webset_name
-from websets_sync.plan.moves import check_resolved, find_webset, moved_view, webset_changes
+from websets_sync.plan.moves import find_webset, moved_view, webset_changes
 from websets_sync.plan.searches import plan_searches, search_run
 from websets_sync.plan.targets import exclude, order_changes, select_targets
 from websets_sync.plan.types import Action, Change, FieldChange, Plan, PlanOptions
@@ -49,7 +49,6 @@ def build_plan(
     Raises PlanError for a webset owned by another project, a pinned id that does not exist,
     a deletion of a webset protected by preventDestroy, a bad --replace or --target.
     """
-    # The plan reads the state file as it will be once entries followed their moves.
     view, moves = moved_view(state or State(), desired.moves)
     p = Planning(desired.project, view, options, moves=moves)
     _check_replace_targets(desired, options)
@@ -63,8 +62,7 @@ def build_plan(
         if live_webset.id not in matched and live_webset.webset.project == p.project:
             _plan_webset_delete(p, live_webset)
     _plan_webhooks(p, desired, live.webhooks)
-    check_resolved(moves, p.changes, view)
-    p.warnings += rename_hints(p.changes, p.deleted)
+    p.warnings += move_warnings(moves, p.changes, p.deleted, view)
     changes, skipped, warnings = select_targets(p, options.targets)
     changes, skipped, excluded, unmatched = exclude(changes, skipped, options.excludes)
     return Plan(
@@ -241,27 +239,19 @@ def _plan_webhooks(p: Planning, desired: DesiredState, live: tuple[LiveObject, .
     plan_updatable(p, desired.webhooks, live, parent=None)
     for index in range(start, len(p.changes)):
         change = p.changes[index]
-        kept = change.action in (Action.UPDATE, Action.ADOPT, Action.NOOP)
-        moved = index > start and p.changes[index - 1].address == change.address
-        if change.kind is Kind.WEBHOOK and change.action is Action.MOVE:
-            _secret_known(p, change)  # a moved webhook keeps its secret (and id)
-        elif change.kind is Kind.WEBHOOK and kept and not moved:
+        kept = change.action in (Action.UPDATE, Action.ADOPT, Action.NOOP, Action.MOVE)
+        moved = index > start and p.changes[index - 1].address == change.address  # the update
+        if change.kind is Kind.WEBHOOK and kept and not moved:
             p.changes[index] = _webhook_secret_check(p, change)
 
 
 def _webhook_secret_check(p: Planning, change: Change) -> Change:
-    if change.address in p.options.replace:
+    if change.address in p.options.replace and change.action is not Action.MOVE:
         reason = (
             "replace requested: the webhook is deleted and created again; "
             "its old id and secret stop working"
         )
         return replace(change, action=Action.REPLACE, reason=reason, destructive=True)
-    _secret_known(p, change)
-    return change
-
-
-def _secret_known(p: Planning, change: Change) -> None:
-    """Warn when the state file knows no signing secret for the webhook."""
     remembered = p.state.get(str(change.address))
     known = (
         remembered is not None
@@ -278,6 +268,7 @@ def _secret_known(p: Planning, change: Change) -> None:
                 f"to get a new one, plan with --replace {change.address}",
             )
         )
+    return change
 
 
 def with_manifest_texts(change: Change) -> Change:

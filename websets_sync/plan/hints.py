@@ -8,7 +8,21 @@ from collections.abc import Sequence
 
 from websets_sync.model import Address, DesiredResource, DesiredWebset, LiveObject
 from websets_sync.model.kinds import same_definition
+from websets_sync.plan.moves import Moves, check_resolved
 from websets_sync.plan.types import Action, Change
+from websets_sync.state.store import State
+
+
+def move_warnings(
+    moves: Moves,
+    changes: Sequence[Change],
+    deleted: Sequence[tuple[Address, LiveObject]],
+    state: State,
+) -> list[tuple[Address | None, str]]:
+    """What the plan says about renames once it is built: a ``moved`` block that leads nowhere
+    is a PlanError (moves.check_resolved); a likely rename without one is a warning."""
+    check_resolved(moves, changes, state)
+    return list(rename_hints(changes, deleted))
 
 
 def rename_hints(
