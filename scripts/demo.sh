@@ -52,10 +52,13 @@ done
 
 say "7. A flaky API (15% errors, 25% of answers lost after the write): apply retries safely and
    reconciles unknown outcomes, so nothing is created twice and no webhook secret is lost."
+: >"$demo_dir/flaky.log"
 "$cli" emulator serve --port 0 --data "$demo_dir/flaky.json" --seed 4 \
   --error-rate 0.15 --lost-response-rate 0.25 >"$demo_dir/flaky.log" &
 flaky_pid=$!
-for _ in $(seq 50); do grep -q http "$demo_dir/flaky.log" && break; sleep 0.1; done
+# A busy machine can take seconds to start it: wait for its URL (30 s at most).
+for _ in $(seq 300); do grep -qs http "$demo_dir/flaky.log" && break; sleep 0.1; done
+grep -qs http "$demo_dir/flaky.log" || { echo "demo: the emulator did not start" >&2; exit 1; }
 flaky=(--api-url "$(grep -o 'http://[^ ]*/websets/v0' "$demo_dir/flaky.log")")
 flaky+=(--state "$demo_dir/flaky-state.json")
 EXA_API_KEY=demo ws "${flaky[@]}" apply examples/multi-file --auto-approve | sed -n '1p;$p'
