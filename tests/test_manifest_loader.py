@@ -15,6 +15,9 @@ from websets_sync.manifest.interpolate import Interpolation, interpolate
 from websets_sync.model import SourceLocation
 
 
+#: Every test here runs with libyaml's composer and with the pure-Python fallback.
+pytestmark = pytest.mark.usefixtures("yaml_composer")
+
 def load(
     tmp_path: Path, text: str | bytes, env: dict[str, str] | None = None
 ) -> tuple[Any, list[str]]:
@@ -143,3 +146,26 @@ def test_escape_and_substitution(prefix: str, name: str, value: str) -> None:
     assert interpolate(f"${{{name}:-{prefix.replace('}', '')}}}", env).text == (
         value or prefix.replace("}", "")
     )
+
+
+def test_libyaml_is_the_composer_when_pyyaml_has_it(yaml_composer: str) -> None:
+    import yaml
+
+    from websets_sync.manifest import files
+
+    expected = yaml.CSafeLoader if yaml_composer == "libyaml" else None
+    assert files.C_LOADER is expected
+    # libyaml's marks carry no buffer: this node was composed in C.
+    node = files.compose("a: 1\n", files.C_LOADER)
+    assert node is not None and (node.start_mark.buffer is None) == (expected is not None)
+
+
+def test_a_document_libyaml_refuses_is_reported_in_the_pure_python_words(tmp_path: Path) -> None:
+    # libyaml says "mapping values are not allowed in this context"; the explained words are
+    # PyYAML's, whichever composer ran first.
+    _, problems = load(tmp_path, "a: b: c\n")
+    assert problems == [
+        "1:5: invalid YAML: a second ': ' on this line; put the value in quotes if it contains "
+        "': ', or start the key on a line of its own (YAML parser: mapping values are not "
+        "allowed here)"
+    ]

@@ -111,8 +111,10 @@ def _children(node: yaml.Node) -> list[tuple[str | int, yaml.Node]]:
 class NodeBuilder:
     """Turns a composed node graph into plain data, recording locations and problems."""
 
-    def __init__(self, file: str, interpolation: Interpolation) -> None:
+    def __init__(self, file: str, interpolation: Interpolation, text: str = "") -> None:
         self.file = file
+        #: The document's text: libyaml's marks carry an index into it but no buffer.
+        self.text = text
         self.interpolation = interpolation
         self.locations: dict[FieldPath, SourceLocation] = {}
         self.key_locations: dict[FieldPath, SourceLocation] = {}
@@ -137,7 +139,8 @@ class NodeBuilder:
         """Where ``token`` is written inside the scalar (searching from ``start``), so an error
         about one ``${VAR}`` of a longer value points at that reference itself."""
         first, last = node.start_mark, node.end_mark
-        raw = first.buffer[first.index : last.index] if isinstance(first.buffer, str) else ""
+        buffer = first.buffer if isinstance(first.buffer, str) else self.text
+        raw = buffer[first.index : last.index]
         found = raw.find(token, start)
         if found < 0:  # written with escapes (e.g. "\x24{"): point at the value
             return self.loc(node), start
