@@ -19,7 +19,8 @@ from websets_sync.model import SourceLocation
 #: A field path inside one document: mapping keys and list indexes, e.g. ("websets", 0, "title").
 FieldPath = tuple[str | int, ...]
 
-#: Far more values than any real manifest has (100 websets with every field set stay under 20,000).
+#: The most values aliases may add to a document (each use of an alias adds the values of what it
+#: names). Values written out do not count: a file of 1,000 websets is long, not a bomb.
 MAX_VALUES = 100_000
 MAX_DEPTH = 64
 
@@ -56,13 +57,16 @@ def expansion_refusal(root: yaml.Node) -> tuple[yaml.Node, FieldPath, str] | Non
     """Why ``root`` must not be expanded (alias bomb, self-reference, deep nesting), or None.
 
     The expanded size is computed once per distinct node, so a billion-laughs document costs a
-    few hundred steps instead of a billion.
+    few hundred steps instead of a billion. What aliases add is the expanded size less the
+    distinct nodes (each written once).
     """
     sizes: dict[int, int] = {}
+    uses: dict[int, int] = {}
     active: set[int] = set()
 
     def size(node: yaml.Node, path: FieldPath) -> int:
         key = id(node)
+        uses[key] = uses.get(key, 0) + 1
         if key in sizes:
             return sizes[key]
         if key in active:
@@ -80,12 +84,18 @@ def expansion_refusal(root: yaml.Node) -> tuple[yaml.Node, FieldPath, str] | Non
     except _Refused as refused:
         node, path, message = refused.args
         return node, path, message
-    if total <= MAX_VALUES:
+    if total - len(sizes) <= MAX_VALUES:
         return None
-    # Walk down while one child alone is over the limit: this ends at the aliases that blow up.
+    # Walk down while one child alone is over the limit, through values that use aliases: this
+    # ends at the aliases that blow up, not in a long list written out beside them.
+    aliased = _holding_aliases(root, uses)
     node, path = root, ()
     while True:
-        big = [(step, c) for step, c in _children(node) if sizes[id(c)] > MAX_VALUES]
+        big = [
+            (step, c)
+            for step, c in _children(node)
+            if sizes[id(c)] > MAX_VALUES and (uses[id(c)] > 1 or id(c) in aliased)
+        ]
         if not big:
             break
         step, node = big[0]
@@ -95,6 +105,28 @@ def expansion_refusal(root: yaml.Node) -> tuple[yaml.Node, FieldPath, str] | Non
         f"(the limit is {MAX_VALUES}): an alias expansion bomb?"
     )
     return node, path, message
+
+
+def _holding_aliases(root: yaml.Node, uses: dict[int, int]) -> set[int]:
+    """The ids of the nodes below which some node is used more than once (by an alias)."""
+    holding: set[int] = set()
+    seen: set[int] = set()
+
+    def visit(node: yaml.Node) -> bool:
+        key = id(node)
+        if key in seen:
+            return key in holding
+        seen.add(key)
+        found = False
+        for _, child in _children(node):
+            # Every child is visited (no short cut), so each node is looked at once.
+            found = visit(child) or uses[id(child)] > 1 or found
+        if found:
+            holding.add(key)
+        return found
+
+    visit(root)
+    return holding
 
 
 def _children(node: yaml.Node) -> list[tuple[str | int, yaml.Node]]:
