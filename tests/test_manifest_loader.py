@@ -15,7 +15,6 @@ from websets_sync.manifest.files import MAX_FILE_BYTES, load_file
 from websets_sync.manifest.interpolate import Interpolation, interpolate
 from websets_sync.model import SourceLocation
 
-
 #: Every test here runs with libyaml's composer and with the pure-Python fallback.
 pytestmark = pytest.mark.usefixtures("yaml_composer")
 
