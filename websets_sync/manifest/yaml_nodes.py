@@ -8,6 +8,7 @@ anything is expanded.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import yaml
@@ -140,6 +141,28 @@ def _children(node: yaml.Node) -> list[tuple[str | int, yaml.Node]]:
     return []
 
 
+class MarkLocations(Mapping[FieldPath, SourceLocation]):
+    """Where each field path was written: the YAML marks are kept, and a SourceLocation is made
+    only for the few paths a message is about (a large file has hundreds of thousands)."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.marks: dict[FieldPath, yaml.Mark] = {}
+
+    def __getitem__(self, path: FieldPath) -> SourceLocation:
+        mark = self.marks[path]
+        return SourceLocation(self.file, mark.line + 1, mark.column + 1)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.marks
+
+    def __iter__(self) -> Iterator[FieldPath]:
+        return iter(self.marks)
+
+    def __len__(self) -> int:
+        return len(self.marks)
+
+
 class NodeBuilder:
     """Turns a composed node graph into plain data, recording locations and problems."""
 
@@ -148,13 +171,18 @@ class NodeBuilder:
         #: The document's text: libyaml's marks carry an index into it but no buffer.
         self.text = text
         self.interpolation = interpolation
-        self.locations: dict[FieldPath, SourceLocation] = {}
-        self.key_locations: dict[FieldPath, SourceLocation] = {}
+        self.locations = MarkLocations(file)
+        self.key_locations = MarkLocations(file)
         #: The manifest's own text of every value with a ${VAR} in it: views show this, never
         #: what the environment put there (it may be a credential).
         self.raw_texts: dict[FieldPath, str] = {}
         self.problems: list[Problem] = []
         self.constructor = yaml.SafeLoader("")
+        # The constructor of each plain tag, called directly: construct_object's bookkeeping
+        # (recursion guards, deep construction) is for collections, and costs per scalar.
+        self._scalar_constructors = {
+            tag: self.constructor.yaml_constructors[tag] for tag in _PLAIN_TAGS - {_STR_TAG}
+        }
 
     def loc(self, node: yaml.Node) -> SourceLocation:
         return SourceLocation(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -184,7 +212,7 @@ class NodeBuilder:
         return SourceLocation(self.file, line + 1, column + 1), found + len(token)
 
     def build(self, node: yaml.Node, path: FieldPath) -> Any:
-        self.locations[path] = self.loc(node)
+        self.locations.marks[path] = node.start_mark
         if isinstance(node, yaml.MappingNode):
             return self.build_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -209,7 +237,7 @@ class NodeBuilder:
                     key_node, child, f"duplicate key {key!r} (first defined at line {first.line})"
                 )
                 continue
-            self.key_locations[child] = self.loc(key_node)
+            self.key_locations.marks[child] = key_node.start_mark
             result[key] = self.build(value_node, child)
         return result
 
@@ -225,10 +253,13 @@ class NodeBuilder:
     def build_scalar(self, node: yaml.ScalarNode, path: FieldPath) -> Any:
         if node.tag == _TIMESTAMP_TAG:
             return node.value
-        if node.tag not in _PLAIN_TAGS:
+        if node.tag == _STR_TAG:
+            value = node.value
+        elif node.tag in _PLAIN_TAGS:
+            value = self._scalar_constructors[node.tag](self.constructor, node)
+        else:
             self.problem(node, path, _tag_message(node.tag))
             return node.value
-        value = self.constructor.construct_object(node)
         if not isinstance(value, str) or "$" not in value:
             return value
         return self.interpolate_scalar(node, path, value)
@@ -263,7 +294,8 @@ class NodeBuilder:
                 )
             )
             return result.text
-        if node.style is None and result.substituted and not result.errors:
+        # Plain (unquoted) style is None from PyYAML's composer and "" from libyaml's.
+        if not node.style and result.substituted and not result.errors:
             # An unquoted ${COUNT} becomes what YAML would have read had the value been written.
             tag = self.constructor.resolve(  # type: ignore[no-untyped-call]
                 yaml.ScalarNode, result.text, (True, False)
