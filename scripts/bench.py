@@ -158,7 +158,8 @@ def run_phase(phase: str, folder: Path, websets: int) -> dict[str, Any]:
         loading = time.process_time() - loading
         plan = _plan(paths, _in_process_client(meter), state_path)
         emulator_cpu = meter.cpu + loading
-        out["requests"], out["bound"] = meter.requests, plan_lower_bound(websets)
+        live = websets if phase == "plan-applied" else 0
+        out["requests"], out["bound"] = meter.requests, plan_lower_bound(live)
         out["changes"] = len(plan.changes)
     elif phase == "apply-inprocess":
         meter = EmulatorMeter(_emulator(None))
