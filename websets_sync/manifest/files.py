@@ -7,6 +7,7 @@ are collected, never raised: one bad file does not hide the errors of the next.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -23,9 +24,34 @@ from websets_sync.model import SourceLocation
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
+_SCALAR_RESOLVER = yaml.resolver.Resolver()
+
+
+@functools.lru_cache(maxsize=4096)
+def _scalar_tag(value: str, implicit: tuple[bool, bool]) -> str:
+    return str(_SCALAR_RESOLVER.resolve(yaml.ScalarNode, value, implicit))  # type: ignore[no-untyped-call]
+
+
+def _c_loader() -> type[yaml.SafeLoader] | None:
+    base = getattr(yaml, "CSafeLoader", None)
+    if base is None:
+        return None
+
+    class CachedResolverCSafeLoader(base):  # type: ignore[valid-type,misc]
+        """libyaml's composer; the tag of a plain scalar (a regex match per value in Python,
+        the composer's main cost) is remembered: mapping keys repeat in every webset."""
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is yaml.ScalarNode and isinstance(value, str) and not self.yaml_path_resolvers:
+                return _scalar_tag(value, tuple(implicit))
+            return super().resolve(kind, value, implicit)
+
+    return CachedResolverCSafeLoader
+
+
 #: libyaml's composer when PyYAML was built with it (13x faster, with the same line:column marks);
 #: None when only the pure-Python composer is there.
-C_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+C_LOADER: type[yaml.SafeLoader] | None = _c_loader()
 
 
 @dataclass(frozen=True)
