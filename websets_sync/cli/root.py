@@ -32,9 +32,7 @@ DEFAULT_STATE_FILE = ".websets-sync/state.json"
 ENV_API_KEY = "EXA_API_KEY"
 ENV_API_URL = "WEBSETS_SYNC_API_URL"
 ENV_RATE_LIMIT = "WEBSETS_SYNC_RATE_LIMIT"
-#: client.ratelimit.DEFAULT_RATE_LIMIT (just under Exa's 10 QPS), written out so the CLI starts
-#: without importing the client (tested equal).
-DEFAULT_RATE_LIMIT = 9.8
+DEFAULT_RATE_LIMIT = 9.8  # = client.ratelimit's (tested), without importing the client here
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as shells report it
 
 EXIT_OK = 0
@@ -235,10 +233,7 @@ HELP_STATE = (
     f"Local state file (webhook secrets, remembered preventDestroy) [default {DEFAULT_STATE_FILE};"
     " with --emulator FILE: FILE's name + .state.json beside it]."
 )
-HELP_RATE_LIMIT = (
-    f"Requests per second at most; slower on 429s [env {ENV_RATE_LIMIT}; "
-    f"default {DEFAULT_RATE_LIMIT:g}]."
-)
+HELP_RATE_LIMIT = f"Requests per second at most; slower on 429s [env {ENV_RATE_LIMIT}, default 9.8]"
 HELP_EMULATOR = f"Use the built-in emulator persisted in FILE (default {DEFAULT_EMULATOR_FILE})."
 HELP_NO_COLOR = "Plain output (also when NO_COLOR is set)."
 HELP_DEBUG = "Show tracebacks and request logs (never secrets)."

@@ -8,17 +8,15 @@ anything is expanded.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from typing import Any
 
 import yaml
 
 from websets_sync.errors import Problem
 from websets_sync.manifest.interpolate import Interpolation, interpolate
+from websets_sync.manifest.locations import FieldPath as FieldPath
+from websets_sync.manifest.locations import MarkLocations
 from websets_sync.model import SourceLocation
-
-#: A field path inside one document: mapping keys and list indexes, e.g. ("websets", 0, "title").
-FieldPath = tuple[str | int, ...]
 
 #: The most values aliases may add to a document (each use of an alias adds the values of what it
 #: names). Values written out do not count: a file of 1,000 websets is long, not a bomb.
@@ -139,28 +137,6 @@ def _children(node: yaml.Node) -> list[tuple[str | int, yaml.Node]]:
             pairs += [(str(key.value), key), (str(key.value), value)]
         return pairs
     return []
-
-
-class MarkLocations(Mapping[FieldPath, SourceLocation]):
-    """Where each field path was written: the YAML marks are kept, and a SourceLocation is made
-    only for the few paths a message is about (a large file has hundreds of thousands)."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.marks: dict[FieldPath, yaml.Mark] = {}
-
-    def __getitem__(self, path: FieldPath) -> SourceLocation:
-        mark = self.marks[path]
-        return SourceLocation(self.file, mark.line + 1, mark.column + 1)
-
-    def __contains__(self, path: object) -> bool:
-        return path in self.marks
-
-    def __iter__(self) -> Iterator[FieldPath]:
-        return iter(self.marks)
-
-    def __len__(self) -> int:
-        return len(self.marks)
 
 
 class NodeBuilder:

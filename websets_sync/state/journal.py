@@ -100,9 +100,14 @@ class JournalWriter:
         _sync(self._fd)
         self.entries = 0
 
+    def close(self) -> None:
+        if self._fd >= 0:
+            fd, self._fd = self._fd, -1
+            os.close(fd)
+
     def remove(self) -> None:
         """Close and delete the journal (the state file holds everything)."""
-        os.close(self._fd)
+        self.close()
         self.path.unlink(missing_ok=True)
         _fsync_folder(self.path.parent)
 

@@ -12,6 +12,7 @@ from it at the end and whenever the journal has grown as long as the state.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import threading
 import uuid
@@ -152,12 +153,21 @@ class StateStore:
             with self._mutex:
                 writer, self._journal = self._journal, None
                 if writer is not None:
-                    if writer.entries:
-                        # On failure the journal stays: every reader still replays it.
-                        write_private_atomically(self.path, state_text(self._snapshot()))
-                    writer.remove()
+                    self._compact_and_remove(writer)
         finally:
             self.lock.release()
+
+    def _compact_and_remove(self, writer: journal.JournalWriter) -> None:
+        try:
+            if writer.entries:
+                write_private_atomically(self.path, state_text(self._snapshot()))
+            writer.remove()
+        except (StateError, OSError) as exc:
+            # Nothing is lost: the journal stays beside the file and every reader replays it.
+            detail = exc.message if isinstance(exc, StateError) else str(exc.strerror)
+            with contextlib.suppress(OSError):
+                writer.close()
+            self._notice(f"the state journal {writer.path} stays for the next apply ({detail})")
 
     def check_writable(self) -> None:
         """Raise StateError unless the state file can be saved (call before the first change)."""
