@@ -9,7 +9,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 JS_DIR := tests/conformance/js
 JS_STAMP := $(JS_DIR)/node_modules/.installed
 
-.PHONY: test test-lowest demo lint typecheck unit clean js-deps
+.PHONY: test test-lowest demo lint typecheck unit clean js-deps bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,3 +64,7 @@ demo: $(RUNTIME_STAMP)
 clean:
 	rm -rf $(VENV) $(LOWEST) .websets-sync build *.egg-info .mypy_cache .pytest_cache .ruff_cache \
 		$(JS_DIR)/node_modules
+
+# How validate, plan and apply scale (BENCH_SIZES=100,1000 for a quick run; see scripts/bench.py).
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py

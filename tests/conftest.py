@@ -7,6 +7,7 @@ import pytest
 from hypothesis import settings
 
 import websets_sync.cli.wiring
+import websets_sync.manifest.files
 
 # The same examples on every run: a red CI then always means a real regression and can be
 # reproduced. Explore new examples locally with HYPOTHESIS_PROFILE=explore.
@@ -21,3 +22,21 @@ def no_real_backoff(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     clock (test_client_retry.py); everywhere else waiting for real only slows the suite."""
     monkeypatch.setattr(websets_sync.cli.wiring, "RETRY_BACKOFF", (0.0, 0.0))
     yield
+
+
+@pytest.fixture(scope="module", params=["libyaml", "pure-python"])
+def yaml_composer(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a module's tests with libyaml's composer and again with the pure-Python one (what a
+    PyYAML without libyaml uses): both must give the same data, locations and messages.
+
+    Module-scoped (set and restored by hand) so hypothesis tests can use it too."""
+    files = websets_sync.manifest.files
+    if request.param == "libyaml" and files.C_LOADER is None:
+        pytest.skip("PyYAML was built without libyaml")
+    saved = files.C_LOADER
+    if request.param == "pure-python":
+        files.C_LOADER = None
+    try:
+        yield request.param
+    finally:
+        files.C_LOADER = saved

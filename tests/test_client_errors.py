@@ -187,7 +187,7 @@ def test_client_repr_shows_neither_key_nor_url_credentials() -> None:
     assert "pa55-w0rd-x" not in repr(client)
     assert (
         repr(client)
-        == "WebsetsClient(api_url='https://REDACTED@proxy.test/websets/v0', rate_limit=8.0)"
+        == "WebsetsClient(api_url='https://REDACTED@proxy.test/websets/v0', rate_limit=9.8)"
     )
 
 

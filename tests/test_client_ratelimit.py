@@ -11,7 +11,7 @@ import threading
 import pytest
 from client_support import FakeTime, Script, answer, emulator_client, make_client
 
-from websets_sync.client.ratelimit import TokenBucket
+from websets_sync.client.ratelimit import DEFAULT_RATE_LIMIT, PacedStarts, TokenBucket
 from websets_sync.emulator import Emulator, Faults
 
 WEBSET = {"id": "ws_1"}
@@ -96,7 +96,7 @@ def test_bucket_rejects_nonsense(rate: float, burst: int) -> None:
 # --- the client applies it to every request ------------------------------------------------------
 
 
-def test_client_default_rate_is_eight_per_second() -> None:
+def test_client_paces_at_the_configured_rate() -> None:
     time = FakeTime()
     script = Script(answer(200, WEBSET), time=time)
     client = make_client(script, time, rate_limit=8.0)
@@ -173,3 +173,69 @@ def test_one_client_is_safe_to_share_between_threads() -> None:
     assert len(set(created)) == 200
     assert emulator.count("POST", "/webhooks") == 200
     assert sorted(h["id"] for h in client.iter_webhooks()) == sorted(created)
+
+
+# --- paced starts (the default: burst 1) ---------------------------------------------------------
+
+
+class LateWakeups(FakeTime):
+    """Simulated time where every third sleep overshoots by 50 ms (a busy machine)."""
+
+    def sleep(self, seconds: float) -> None:
+        late = 0.05 if len(self.sleeps) % 3 == 2 else 0.0
+        super().sleep(seconds + late)
+
+
+def test_default_rate_is_just_under_the_exa_team_limit_of_10_qps() -> None:
+    time = FakeTime()
+    script = Script(answer(200, WEBSET), time=time)
+    client = make_client(script, time, rate_limit=DEFAULT_RATE_LIMIT)
+    assert 9.5 <= DEFAULT_RATE_LIMIT < 10.0
+    for _ in range(21):
+        client.get_webset("ws_1")
+    gaps = [b - a for a, b in zip(script.times, script.times[1:], strict=False)]
+    assert gaps == pytest.approx([1 / DEFAULT_RATE_LIMIT] * 20)
+
+
+def test_a_late_caller_pushes_the_next_start_instead_of_bunching() -> None:
+    time = LateWakeups()
+    pacer = PacedStarts(9.8, clock=time.clock, sleep=time.sleep)
+    starts = []
+    for _ in range(40):
+        pacer.acquire()
+        starts.append(time.now)
+        pacer.finished()
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) >= 1 / 9.8 - 1e-9
+    # So no one-second window (where a server counts) ever holds more than 10 starts.
+    assert max(sum(1 for t in starts if s <= t < s + 1.0) for s in starts) <= 10
+
+
+def test_unanswered_requests_hold_their_place_in_the_window() -> None:
+    # Without an answer, a request may reach the server up to ARRIVAL_BOUND after it started:
+    # the 11th waits until the first has surely left the server's one-second window.
+    time = FakeTime()
+    pacer = PacedStarts(9.8, clock=time.clock, sleep=time.sleep)
+    starts = []
+    for _ in range(11):
+        pacer.acquire()
+        starts.append(time.now)
+    assert starts[10] - starts[0] == pytest.approx(PacedStarts.ARRIVAL_BOUND + 1.0)
+    answered = PacedStarts(9.8, clock=time.clock, sleep=time.sleep)
+    starts = []
+    for _ in range(11):
+        answered.acquire()
+        starts.append(time.now)
+        answered.finished()  # answered at once: it reached the server at its start
+    assert starts[10] - starts[0] == pytest.approx(10 / 9.8)
+
+
+def test_paced_starts_reject_nonsense() -> None:
+    with pytest.raises(ValueError):
+        PacedStarts(0.0)
+
+
+def test_the_cli_default_is_the_clients() -> None:
+    from websets_sync.cli import root
+
+    assert root.DEFAULT_RATE_LIMIT == DEFAULT_RATE_LIMIT

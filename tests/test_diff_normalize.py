@@ -241,3 +241,31 @@ def test_a_recall_estimate_not_worked_out_yet_is_not_a_change() -> None:
     # Once the search has run, null means recall was not requested.
     [change] = diff_fields(Kind.SEARCH, spec, {**live, "status": "completed"})
     assert (change.path, change.after) == ("recall", True)
+
+
+@pytest.mark.parametrize(
+    ("live", "desired"),
+    [
+        ({"count": 10}, {"count": 10}),
+        ({"count": 1}, {"count": 1.0}),
+        ({"count": 1}, {"count": True}),
+        ({"a": {"b": [1, {"c": "x"}]}}, {"a": {"b": [1, {"c": "y"}]}}),
+        ({"a": [1, 2]}, {"a": [1, 2, 3]}),
+        ({"a": 1}, {"b": 1}),
+        ({"a": None}, {"a": "x"}),
+        ({}, {"title": "t", "metadata": {"k": "v"}, "events": ["a"]}),
+    ],
+)
+def test_diff_without_deepdiff_agrees_with_deepdiff(
+    live: dict[str, Any], desired: dict[str, Any]
+) -> None:
+    # The fast paths (identical pair, create) say exactly what DeepDiff says.
+    from deepdiff import DeepDiff
+
+    from websets_sync.plan.diff import identical
+
+    deep = DeepDiff(live, desired, view="tree", threshold_to_diff_deeper=0)
+    assert identical(live, desired) == (not deep)
+    if not live:
+        paths = {tuple(level.path(output_format="list")) for ls in deep.values() for level in ls}
+        assert paths == {(name,) for name in desired}

@@ -11,6 +11,9 @@ from websets_sync.errors import ManifestError
 from websets_sync.manifest.schema import load_desired_state
 from websets_sync.model import Address, Kind, SourceLocation
 
+#: Every test here runs with libyaml's composer and with the pure-Python fallback.
+pytestmark = pytest.mark.usefixtures("yaml_composer")
+
 FIXTURES = Path(__file__).parent / "fixtures" / "manifests"
 
 MANIFEST = """\

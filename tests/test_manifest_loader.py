@@ -10,9 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from websets_sync.manifest import load_desired_state
 from websets_sync.manifest.files import MAX_FILE_BYTES, load_file
 from websets_sync.manifest.interpolate import Interpolation, interpolate
 from websets_sync.model import SourceLocation
+
+#: Every test here runs with libyaml's composer and with the pure-Python fallback.
+pytestmark = pytest.mark.usefixtures("yaml_composer")
 
 
 def load(
@@ -143,3 +147,67 @@ def test_escape_and_substitution(prefix: str, name: str, value: str) -> None:
     assert interpolate(f"${{{name}:-{prefix.replace('}', '')}}}", env).text == (
         value or prefix.replace("}", "")
     )
+
+
+def test_libyaml_is_the_composer_when_pyyaml_has_it(yaml_composer: str) -> None:
+    import yaml
+
+    from websets_sync.manifest import files
+
+    if yaml_composer == "libyaml":
+        assert files.C_LOADER is not None and issubclass(files.C_LOADER, yaml.CSafeLoader)
+    else:
+        assert files.C_LOADER is None
+    # libyaml's marks carry no buffer: this node was composed in C.
+    node = files.compose("a: 1\n", files.C_LOADER)
+    assert node is not None and (node.start_mark.buffer is None) == (yaml_composer == "libyaml")
+
+
+def test_a_document_libyaml_refuses_is_reported_in_the_pure_python_words(tmp_path: Path) -> None:
+    # libyaml says "mapping values are not allowed in this context"; the explained words are
+    # PyYAML's, whichever composer ran first.
+    _, problems = load(tmp_path, "a: b: c\n")
+    assert problems == [
+        "1:5: invalid YAML: a second ': ' on this line; put the value in quotes if it contains "
+        "': ', or start the key on a line of its own (YAML parser: mapping values are not "
+        "allowed here)"
+    ]
+
+
+def test_a_long_file_is_no_alias_bomb(tmp_path: Path) -> None:
+    # 1,000 websets written out: over 100,000 values (MAX_VALUES), none added by an alias.
+    lines = ["version: 1", "project: big", "websets:"]
+    for w in range(1000):
+        lines += [f"  - externalId: ws-{w}", f"    title: Webset {w}"]
+        lines += ["    metadata: {team: growth, owner: ana, region: eu}", "    searches:"]
+        criteria = "[{description: based in Europe}, {description: over 50 staff}]"
+        lines += [
+            f"      - {{externalId: s{s}, query: q {w} {s}, count: 5, criteria: {criteria}}}"
+            for s in range(2)
+        ]
+        lines.append("    enrichments:")
+        lines += [f"      - {{externalId: e{e}, description: Fact {e}}}" for e in range(5)]
+        lines += [
+            "    monitors:",
+            "      - {externalId: m0, cadence: {cron: '0 9 * * 1'},"
+            " behavior: {type: search, config: {query: new ones, count: 3}}}",
+        ]
+    path = tmp_path / "big.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    desired, warnings = load_desired_state([path], {})
+    assert warnings == []
+    assert len(desired.websets) == 1000
+
+
+def test_a_bomb_beside_a_long_list_is_found_where_the_aliases_are(tmp_path: Path) -> None:
+    long_list = "long: [" + ", ".join(f"v{i}" for i in range(120_000)) + "]"
+    levels = ["a: &a [" + ", ".join(["lol"] * 10) + "]"]
+    for i in range(1, 6):  # e expands to 111111 values, 111105 of them added by aliases
+        prev, name = chr(ord("a") + i - 1), chr(ord("a") + i)
+        levels.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    manifest, problems = load(tmp_path, long_list + "\n" + "\n".join(levels) + "\n")
+    assert manifest is None
+    assert problems == [
+        "6:4: e: this value expands to 111111 values through YAML aliases (the limit is "
+        "100000): an alias expansion bomb?"
+    ]

@@ -74,22 +74,79 @@ def test_reprs_never_show_secrets() -> None:
     assert "whsec_hidden" not in repr(state)
 
 
-def test_store_saves_every_mutation_with_serial_lineage_and_backup(tmp_path: Path) -> None:
+def test_store_journals_every_mutation_and_compacts_with_serial_lineage_and_backup(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / ".websets-sync" / "state.json"
+    journal = tmp_path / ".websets-sync" / "state.json.journal"
     with StateStore(path, "p") as store:
         store.record("webset/a", ResourceState(id="ws_1"))
-        first = json.loads(path.read_text())
+        # Acknowledged = in the journal (one fsynced line), which every reader replays.
+        first = load_state(path)
+        # The file is only the base the journal continues (written with the first change).
+        assert json.loads(path.read_text())["serial"] == 0
+        assert len(journal.read_text().splitlines()) == 1
         store.record("webset/b", ResourceState(id="ws_2"))
         store.forget("webset/a")
     final = json.loads(path.read_text())
-    backup = json.loads((tmp_path / ".websets-sync" / "state.json.backup").read_text())
-    assert (first["serial"], final["serial"]) == (1, 3)
-    assert final["lineage"] == first["lineage"] != ""
+    assert not journal.exists()  # compacted into the file when the store closed
+    assert (first.serial, final["serial"]) == (1, 3)
+    assert final["lineage"] == first.lineage != ""
     assert final["resources"] == {"webset/b": {"id": "ws_2"}}
-    assert backup["serial"] == 2 and set(backup["resources"]) == {"webset/a", "webset/b"}
     with StateStore(path, "p") as store:
         store.record("webset/c", ResourceState(id="ws_3"))
-    assert json.loads(path.read_text())["lineage"] == first["lineage"]
+    backup = json.loads((tmp_path / ".websets-sync" / "state.json.backup").read_text())
+    assert backup["serial"] == 3 and set(backup["resources"]) == {"webset/b"}
+    assert json.loads(path.read_text())["lineage"] == first.lineage
+
+
+def test_a_crash_loses_no_journaled_change(tmp_path: Path) -> None:
+    path = tmp_path / ".websets-sync" / "state.json"
+    with StateStore(path, "p") as store:
+        store.record("webset/a", ResourceState(id="ws_1"))
+    lineage = load_state(path).lineage
+    store = StateStore(path, "p")
+    store.open()
+    store.record("webhook/h", ResourceState(id="wh_1", secret="whsec_kept"))
+    store.forget("webset/a")
+    store.lock.release()  # the process dies here: no compaction
+    journal = tmp_path / ".websets-sync" / "state.json.journal"
+    with journal.open("a") as handle:
+        handle.write('{"lineage": "torn by the cra')  # a write the crash cut short
+    seen = load_state(path)
+    assert (seen.serial, seen.lineage) == (3, lineage)
+    assert set(seen.resources) == {"webhook/h"}
+    assert seen.resources["webhook/h"].secret == "whsec_kept"
+    with StateStore(path, "p") as store:  # the next apply folds the journal into the file
+        assert store.state.serial == 3
+        store.record("webset/b", ResourceState(id="ws_2"))
+    assert not journal.exists()
+    assert json.loads(path.read_text())["serial"] == 4
+    assert set(load_state(path).resources) == {"webhook/h", "webset/b"}
+
+
+def test_a_long_journal_is_compacted_during_the_apply(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(StateStore, "COMPACT_AFTER", 3)
+    path = tmp_path / "state.json"
+    journal = tmp_path / "state.json.journal"
+    with StateStore(path, "p") as store:
+        for i in range(4):
+            store.record(f"webset/w{i}", ResourceState(id=f"ws_{i}"))
+        assert json.loads(path.read_text())["serial"] == 3
+        assert len(journal.read_text().splitlines()) == 1
+        assert load_state(path).serial == 4
+    assert json.loads(path.read_text())["serial"] == 4
+
+
+def test_an_old_journal_of_another_lineage_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    write_state_atomically(path, State(serial=1, lineage="mine", project="p"))
+    (tmp_path / "state.json.journal").write_text(
+        '{"lineage":"other","serial":2,"record":"webset/x","resource":{"id":"ws_x"}}\n'
+    )
+    assert load_state(path).resources == {} and load_state(path).serial == 1
 
 
 def test_unchanged_record_does_not_write(tmp_path: Path) -> None:
@@ -108,6 +165,8 @@ def test_permissions_are_private(tmp_path: Path) -> None:
     path = folder / "state.json"
     with StateStore(path, "p") as store:
         store.record("webset/a", ResourceState(id="ws_1"))
+        assert _mode(folder / "state.json.journal") == 0o600
+    with StateStore(path, "p") as store:  # the second compaction keeps the first as backup
         store.record("webset/b", ResourceState(id="ws_2"))
     assert _mode(folder) == 0o700
     assert _mode(path) == 0o600

@@ -209,6 +209,7 @@ def test_a_save_that_fails_puts_the_state_in_a_private_rescue_file(
             raise OSError(errno.ENOSPC, "No space left on device")
 
         monkeypatch.setattr("websets_sync.state.files.tempfile.mkstemp", full)
+        monkeypatch.setattr("websets_sync.state.journal.os.write", full)  # the journal too
         with pytest.raises(StateSaveError) as caught:
             store.record("webhook/b", ResourceState(id="wh_b", secret="whsec_BBB"))
         with pytest.raises(StateSaveError) as again:

@@ -10,6 +10,9 @@ from click.testing import CliRunner, Result
 
 from websets_sync.cli.root import cli
 
+#: Every test here runs with libyaml's composer and with the pure-Python fallback.
+pytestmark = pytest.mark.usefixtures("yaml_composer")
+
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).parent / "fixtures" / "manifests"

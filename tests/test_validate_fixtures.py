@@ -14,6 +14,9 @@ import pytest
 from websets_sync.errors import ManifestError, Problem
 from websets_sync.manifest.schema import load_desired_state
 
+#: Every test here runs with libyaml's composer and with the pure-Python fallback.
+pytestmark = pytest.mark.usefixtures("yaml_composer")
+
 FIXTURES = Path(__file__).parent / "fixtures" / "manifests"
 SETS = FIXTURES / "sets"
 #: The environment every fixture sees (never os.environ).

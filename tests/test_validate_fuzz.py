@@ -8,12 +8,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from websets_sync.cli.root import cli
+
+#: Every test here runs with libyaml's composer and with the pure-Python fallback.
+pytestmark = pytest.mark.usefixtures("yaml_composer")
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 EXAMPLE_FILES = sorted(

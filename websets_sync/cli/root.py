@@ -32,7 +32,7 @@ DEFAULT_STATE_FILE = ".websets-sync/state.json"
 ENV_API_KEY = "EXA_API_KEY"
 ENV_API_URL = "WEBSETS_SYNC_API_URL"
 ENV_RATE_LIMIT = "WEBSETS_SYNC_RATE_LIMIT"
-DEFAULT_RATE_LIMIT = 8.0
+DEFAULT_RATE_LIMIT = 9.8  # = client.ratelimit's (tested), without importing the client here
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as shells report it
 
 EXIT_OK = 0
@@ -233,7 +233,7 @@ HELP_STATE = (
     f"Local state file (webhook secrets, remembered preventDestroy) [default {DEFAULT_STATE_FILE};"
     " with --emulator FILE: FILE's name + .state.json beside it]."
 )
-HELP_RATE_LIMIT = f"Requests per second at most; slower on 429s [env {ENV_RATE_LIMIT}; default 8]."
+HELP_RATE_LIMIT = f"Requests per second at most; slower on 429s [env {ENV_RATE_LIMIT}, default 9.8]"
 HELP_EMULATOR = f"Use the built-in emulator persisted in FILE (default {DEFAULT_EMULATOR_FILE})."
 HELP_NO_COLOR = "Plain output (also when NO_COLOR is set)."
 HELP_DEBUG = "Show tracebacks and request logs (never secrets)."

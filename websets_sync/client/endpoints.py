@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import httpx
 
-from websets_sync.client.ratelimit import TokenBucket
+from websets_sync.client.ratelimit import DEFAULT_RATE_LIMIT, pacer
 from websets_sync.client.responses import decode_object
 from websets_sync.client.retry import RetryPolicy
 from websets_sync.client.sender import Params, RequestRecord, Sender
@@ -67,7 +67,7 @@ class WebsetsClient:
         *,
         api_key: str,
         api_url: str = DEFAULT_API_URL,
-        rate_limit: float | None = 8.0,
+        rate_limit: float | None = DEFAULT_RATE_LIMIT,
         max_retries: int = 5,
         burst: int = 1,
         backoff_base: float = 0.5,
@@ -81,9 +81,7 @@ class WebsetsClient:
     ) -> None:
         """``rate_limit`` is requests per second (0 or None: unlimited). ``sleep``, ``clock``
         (monotonic), ``random`` and ``now`` (wall clock, for Retry-After dates) are injectable."""
-        bucket = (
-            TokenBucket(rate_limit, burst=burst, clock=clock, sleep=sleep) if rate_limit else None
-        )
+        bucket = pacer(rate_limit, burst, clock, sleep)
         self._sender = Sender(
             http,
             api_key=api_key,

@@ -9,8 +9,10 @@ server's Retry-After; each success adds back a little (additive increase, about
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 #: Rate regained per second of successful traffic after a slow-down.
@@ -19,6 +21,11 @@ INCREASE_PER_SECOND = 0.1
 DECREASE_FACTOR = 0.5
 #: The rate never falls below this (requests per second).
 MIN_RATE = 0.5
+
+#: Exa's team limit is 10 requests per second (API-NOTES). Requests start 1/9.8 s apart, so any
+#: 10 in a row span 0.92 s and the 11th comes ~20 ms after the first left the server's one-second
+#: window: room for that much delay on the way to the server, at 98% of the limit.
+DEFAULT_RATE_LIMIT = 9.8
 
 
 class TokenBucket:
@@ -91,3 +98,132 @@ class TokenBucket:
         with self._lock:
             if self.rate < self.ceiling:
                 self.rate = min(self.ceiling, self.rate + INCREASE_PER_SECOND / self.rate)
+
+
+class PacedStarts:
+    """Request starts at least ``1/rate`` seconds apart, measured when each one really starts,
+    and never more than ``ceil(rate)`` requests that may reach the server within one second.
+
+    A token bucket keeps its schedule: a caller that wakes late (a busy machine) starts close
+    to the next one, which wakes on time, and a server counting requests in a sliding one-second
+    window sees 11 where 10 were meant. Here each start is spaced from the previous *actual*
+    start. And a request reaches the server before its answer comes back (or, if the answer is
+    slow, within ``ARRIVAL_BOUND`` seconds of starting, as the server is then working on it): a
+    new request waits until at most ``ceil(rate) - 1`` others can still be inside the one-second
+    window it will land in.
+    """
+
+    ARRIVAL_BOUND = 0.25
+    #: How often a caller re-checks after waking when the clock did not move (tests' sleeps).
+    _STALLS = 3
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.ceiling = rate
+        self.min_rate = min(MIN_RATE, rate)
+        self._window_count = max(1, math.ceil(rate))
+        self._calm_after = float("-inf")  # 429s before this are the same burst: one slow-down
+        self._paused_until = float("-inf")
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next_slot: float | None = None  # the next free slot (callers queue in order)
+        #: [start, end or None] of the latest requests, oldest first.
+        self._recent: deque[list[float | None]] = deque(maxlen=self._window_count + 8)
+        self._mine = threading.local()
+
+    def acquire(self) -> float:
+        """Wait for this caller's turn; returns the seconds waited. Call ``finished`` after."""
+        waited = 0.0
+        with self._lock:
+            now = self._clock()
+            slot = now if self._next_slot is None else max(now, self._next_slot)
+            self._next_slot = slot + 1.0 / self.rate
+        if slot > now:
+            self._sleep(slot - now)
+            waited += slot - now
+        stalls = 0
+        while True:
+            with self._lock:
+                now = self._clock()
+                wait = self._wait(now)
+                if wait <= 0 or stalls >= self._STALLS:
+                    entry: list[float | None] = [now, None]
+                    self._recent.append(entry)
+                    self._mine.entry = entry  # the same thread sends it and reads the answer
+                    self._next_slot = max(self._next_slot or now, now + 1.0 / self.rate)
+                    return waited
+            self._sleep(wait)
+            waited += wait
+            stalls = stalls + 1 if self._clock() <= now else 0
+
+    def slow_down(self, retry_after: float | None) -> None:
+        """The server answered 429: halve the rate (once per burst of 429s) and hold every
+        caller for ``retry_after`` (as TokenBucket.slow_down)."""
+        with self._lock:
+            now = self._clock()
+            if now >= self._calm_after:
+                self.rate = max(self.min_rate, self.rate * DECREASE_FACTOR)
+            pause = retry_after or 0.0
+            self._calm_after = max(self._calm_after, now + pause + 1.0 / self.rate)
+            self._paused_until = max(self._paused_until, now + pause)
+
+    def speed_up(self) -> None:
+        """A request succeeded: climb back towards the configured rate."""
+        with self._lock:
+            if self.rate < self.ceiling:
+                self.rate = min(self.ceiling, self.rate + INCREASE_PER_SECOND / self.rate)
+
+    def finished(self) -> None:
+        """The answer to this thread's latest request came back: it has reached the server."""
+        entry = getattr(self._mine, "entry", None)
+        if entry is not None:
+            with self._lock:
+                entry[1] = self._clock()
+            self._mine.entry = None
+
+    def _wait(self, now: float) -> float:
+        """Seconds until starting now keeps both rules (0: start now). Callers hold the lock."""
+        paused = self._paused_until - now
+        if not self._recent:
+            return max(paused, 0.0)
+        last_start = self._recent[-1][0]
+        assert last_start is not None
+        spacing = last_start + 1.0 / self.rate - now
+        bounds = sorted(self._arrival_bound(start, end) for start, end in self._recent)
+        inside = [b for b in bounds if b > now - 1.0]
+        excess = len(inside) - (self._window_count - 1)
+        window = inside[excess - 1] + 1.0 - now if excess > 0 else 0.0
+        return max(spacing, window, paused, 0.0)
+
+    def _arrival_bound(self, start: float | None, end: float | None) -> float:
+        assert start is not None
+        latest = start + self.ARRIVAL_BOUND
+        return latest if end is None else min(end, latest)
+
+
+#: What the sender waits on before each request.
+Pacer = TokenBucket | PacedStarts
+
+
+def pacer(
+    rate: float | None,
+    burst: int,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Pacer | None:
+    """No pacing (``rate`` 0 or None); evenly spaced starts (``burst`` 1); else a token bucket
+    that lets ``burst`` requests go at once."""
+    if not rate:
+        return None
+    if burst == 1:
+        return PacedStarts(rate, clock=clock, sleep=sleep)
+    return TokenBucket(rate, burst=burst, clock=clock, sleep=sleep)

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from websets_sync.client.ratelimit import TokenBucket
+from websets_sync.client.ratelimit import Pacer
 from websets_sync.client.responses import Redactor, api_error
 from websets_sync.client.retry import (
     Fault,
@@ -56,7 +56,7 @@ class Sender:
         api_key: str,
         api_url: str,
         policy: RetryPolicy,
-        bucket: TokenBucket | None,
+        bucket: Pacer | None,
         on_request: Callable[[RequestRecord], None] | None,
         sleep: Callable[[float], None],
         clock: Callable[[], float],
@@ -94,6 +94,7 @@ class Sender:
             if self.bucket is not None:
                 self.bucket.acquire()
             outcome = self._attempt(method, path, params, body, attempt)
+            self._finished()
             response: httpx.Response | None = None
             if isinstance(outcome, httpx.Response):
                 if outcome.is_success:
@@ -110,6 +111,12 @@ class Sender:
             else:
                 self._check_failure(method, path, outcome, creates, attempt)
             self._sleep(self._policy.delay(attempt, self._random(), response, self._now()))
+
+    def _finished(self) -> None:
+        """Tell the pacer an answer (or failure) came back: that request reached the server."""
+        finished = getattr(self.bucket, "finished", None)
+        if finished is not None:
+            finished()
 
     def _attempt(
         self, method: str, path: str, params: Params | None, body: JSON | None, attempt: int

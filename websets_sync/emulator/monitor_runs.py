@@ -63,8 +63,10 @@ def resume(store: Store, schedule: Schedule) -> None:
 
 def tick(store: Store, schedule: Schedule, start_search: StartSearch) -> None:
     """Start every run that is due; (re)schedule monitors enabled or re-timed since last time."""
-    _notice_changes(store, schedule)
+    changed = _notice_changes(store, schedule)
     now = store.now()
+    if not schedule.stale and changed:
+        _reschedule(store, schedule, changed, now)
     if not schedule.stale and (schedule.next_due is None or schedule.next_due > now):
         return
     schedule.next_due = None
@@ -92,15 +94,41 @@ def tick(store: Store, schedule: Schedule, start_search: StartSearch) -> None:
     schedule.stale = False
 
 
-def _notice_changes(store: Store, schedule: Schedule) -> None:
-    """Monitor events since the last tick (creates, updates, deletes) make the schedule stale."""
+def _notice_changes(store: Store, schedule: Schedule) -> set[str]:
+    """The monitors created, updated or deleted since the last tick (their events say so)."""
+    changed: set[str] = set()
     events = store.objects["event"]
     for event in reversed(events.values()):
         if int(event["_seq"]) <= schedule.event_mark:
             break
         if event["type"] in ("monitor.created", "monitor.updated", "monitor.deleted"):
-            schedule.stale = True
+            ident = (event.get("data") or {}).get("id")
+            if isinstance(ident, str):
+                changed.add(ident)
+            else:
+                schedule.stale = True
     schedule.event_mark = store.counter
+    return changed
+
+
+def _reschedule(store: Store, schedule: Schedule, changed: set[str], now: float) -> None:
+    """Schedule just the changed monitors (a walk over every monitor per created one made an
+    apply of many monitors quadratic). One already due, or any doubt, means a full look."""
+    for ident in changed:
+        monitor = store.find("monitor", ident)
+        if monitor is None or monitor.get("status") != "enabled":
+            continue  # gone or paused: a next_due it held only costs one look at that time
+        key = schedule_key(monitor)
+        if monitor.get("_due") is None or monitor.get("_dueKey") != key:
+            fresh = "_dueKey" not in monitor
+            monitor["_due"] = _next_due(monitor["cadence"], float(monitor["_t"]) if fresh else now)
+            monitor["_dueKey"] = key
+            store.dirty = True
+        due = float(monitor["_due"])
+        if due <= now:
+            schedule.stale = True  # runs to start: the full look starts them in order
+            return
+        schedule.next_due = due if schedule.next_due is None else min(schedule.next_due, due)
 
 
 def settle(store: Store, schedule: Schedule) -> None:

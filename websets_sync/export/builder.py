@@ -81,7 +81,8 @@ def export_state(
     webhooks = [h for h in webhooks if _matchable(h, scope)]
     webset_names = _webset_names(websets, scope)
     hook_names = _child_names(webhooks, "webhook", scope)
-    webhooks = [h for h in webhooks if _chosen(h, webhooks, hook_names, scope)]
+    picked = _picked_hooks(webhooks, hook_names, scope)
+    webhooks = [h for h in webhooks if picked[hook_names[h.id]] is h]
     return ExportResult(
         project=project,
         websets=tuple(webset_document(w, webset_names[w.id], scope) for w in websets),
@@ -90,14 +91,21 @@ def export_state(
     )
 
 
-def _chosen(
-    hook: LiveObject, hooks: Sequence[LiveObject], names: Mapping[str, str], scope: _Scope
-) -> bool:
-    """Of several webhooks with one externalId, keep the one the planner picks."""
-    name = names[hook.id]
-    same = [h for h in hooks if names[h.id] == name]
-    picked = next((h for h in same if scope.remembered.get(h.id) == name), same[-1])
-    return hook is picked
+def _picked_hooks(
+    hooks: Sequence[LiveObject], names: Mapping[str, str], scope: _Scope
+) -> dict[str, LiveObject]:
+    """Of several webhooks with one externalId, the one the planner picks (by name): the one
+    the state file remembers under that name, else the newest."""
+    picked: dict[str, LiveObject] = {}
+    remembered: set[str] = set()
+    for hook in hooks:
+        name = names[hook.id]
+        if name in remembered:
+            continue
+        if scope.remembered.get(hook.id) == name:
+            remembered.add(name)
+        picked[name] = hook
+    return picked
 
 
 @dataclass

@@ -14,12 +14,12 @@ import yaml
 
 from websets_sync.errors import Problem
 from websets_sync.manifest.interpolate import Interpolation, interpolate
+from websets_sync.manifest.locations import FieldPath as FieldPath
+from websets_sync.manifest.locations import MarkLocations
 from websets_sync.model import SourceLocation
 
-#: A field path inside one document: mapping keys and list indexes, e.g. ("websets", 0, "title").
-FieldPath = tuple[str | int, ...]
-
-#: Far more values than any real manifest has (100 websets with every field set stay under 20,000).
+#: The most values aliases may add to a document (each use of an alias adds the values of what it
+#: names). Values written out do not count: a file of 1,000 websets is long, not a bomb.
 MAX_VALUES = 100_000
 MAX_DEPTH = 64
 
@@ -56,13 +56,16 @@ def expansion_refusal(root: yaml.Node) -> tuple[yaml.Node, FieldPath, str] | Non
     """Why ``root`` must not be expanded (alias bomb, self-reference, deep nesting), or None.
 
     The expanded size is computed once per distinct node, so a billion-laughs document costs a
-    few hundred steps instead of a billion.
+    few hundred steps instead of a billion. What aliases add is the expanded size less the
+    distinct nodes (each written once).
     """
     sizes: dict[int, int] = {}
+    uses: dict[int, int] = {}
     active: set[int] = set()
 
     def size(node: yaml.Node, path: FieldPath) -> int:
         key = id(node)
+        uses[key] = uses.get(key, 0) + 1
         if key in sizes:
             return sizes[key]
         if key in active:
@@ -80,12 +83,18 @@ def expansion_refusal(root: yaml.Node) -> tuple[yaml.Node, FieldPath, str] | Non
     except _Refused as refused:
         node, path, message = refused.args
         return node, path, message
-    if total <= MAX_VALUES:
+    if total - len(sizes) <= MAX_VALUES:
         return None
-    # Walk down while one child alone is over the limit: this ends at the aliases that blow up.
+    # Walk down while one child alone is over the limit, through values that use aliases: this
+    # ends at the aliases that blow up, not in a long list written out beside them.
+    aliased = _holding_aliases(root, uses)
     node, path = root, ()
     while True:
-        big = [(step, c) for step, c in _children(node) if sizes[id(c)] > MAX_VALUES]
+        big = [
+            (step, c)
+            for step, c in _children(node)
+            if sizes[id(c)] > MAX_VALUES and (uses[id(c)] > 1 or id(c) in aliased)
+        ]
         if not big:
             break
         step, node = big[0]
@@ -95,6 +104,28 @@ def expansion_refusal(root: yaml.Node) -> tuple[yaml.Node, FieldPath, str] | Non
         f"(the limit is {MAX_VALUES}): an alias expansion bomb?"
     )
     return node, path, message
+
+
+def _holding_aliases(root: yaml.Node, uses: dict[int, int]) -> set[int]:
+    """The ids of the nodes below which some node is used more than once (by an alias)."""
+    holding: set[int] = set()
+    seen: set[int] = set()
+
+    def visit(node: yaml.Node) -> bool:
+        key = id(node)
+        if key in seen:
+            return key in holding
+        seen.add(key)
+        found = False
+        for _, child in _children(node):
+            # Every child is visited (no short cut), so each node is looked at once.
+            found = visit(child) or uses[id(child)] > 1 or found
+        if found:
+            holding.add(key)
+        return found
+
+    visit(root)
+    return holding
 
 
 def _children(node: yaml.Node) -> list[tuple[str | int, yaml.Node]]:
@@ -111,16 +142,23 @@ def _children(node: yaml.Node) -> list[tuple[str | int, yaml.Node]]:
 class NodeBuilder:
     """Turns a composed node graph into plain data, recording locations and problems."""
 
-    def __init__(self, file: str, interpolation: Interpolation) -> None:
+    def __init__(self, file: str, interpolation: Interpolation, text: str = "") -> None:
         self.file = file
+        #: The document's text: libyaml's marks carry an index into it but no buffer.
+        self.text = text
         self.interpolation = interpolation
-        self.locations: dict[FieldPath, SourceLocation] = {}
-        self.key_locations: dict[FieldPath, SourceLocation] = {}
+        self.locations = MarkLocations(file)
+        self.key_locations = MarkLocations(file)
         #: The manifest's own text of every value with a ${VAR} in it: views show this, never
         #: what the environment put there (it may be a credential).
         self.raw_texts: dict[FieldPath, str] = {}
         self.problems: list[Problem] = []
         self.constructor = yaml.SafeLoader("")
+        # The constructor of each plain tag, called directly: construct_object's bookkeeping
+        # (recursion guards, deep construction) is for collections, and costs per scalar.
+        self._scalar_constructors = {
+            tag: self.constructor.yaml_constructors[tag] for tag in _PLAIN_TAGS - {_STR_TAG}
+        }
 
     def loc(self, node: yaml.Node) -> SourceLocation:
         return SourceLocation(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -137,7 +175,8 @@ class NodeBuilder:
         """Where ``token`` is written inside the scalar (searching from ``start``), so an error
         about one ``${VAR}`` of a longer value points at that reference itself."""
         first, last = node.start_mark, node.end_mark
-        raw = first.buffer[first.index : last.index] if isinstance(first.buffer, str) else ""
+        buffer = first.buffer if isinstance(first.buffer, str) else self.text
+        raw = buffer[first.index : last.index]
         found = raw.find(token, start)
         if found < 0:  # written with escapes (e.g. "\x24{"): point at the value
             return self.loc(node), start
@@ -149,7 +188,7 @@ class NodeBuilder:
         return SourceLocation(self.file, line + 1, column + 1), found + len(token)
 
     def build(self, node: yaml.Node, path: FieldPath) -> Any:
-        self.locations[path] = self.loc(node)
+        self.locations.marks[path] = node.start_mark
         if isinstance(node, yaml.MappingNode):
             return self.build_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -174,7 +213,7 @@ class NodeBuilder:
                     key_node, child, f"duplicate key {key!r} (first defined at line {first.line})"
                 )
                 continue
-            self.key_locations[child] = self.loc(key_node)
+            self.key_locations.marks[child] = key_node.start_mark
             result[key] = self.build(value_node, child)
         return result
 
@@ -190,10 +229,13 @@ class NodeBuilder:
     def build_scalar(self, node: yaml.ScalarNode, path: FieldPath) -> Any:
         if node.tag == _TIMESTAMP_TAG:
             return node.value
-        if node.tag not in _PLAIN_TAGS:
+        if node.tag == _STR_TAG:
+            value = node.value
+        elif node.tag in _PLAIN_TAGS:
+            value = self._scalar_constructors[node.tag](self.constructor, node)
+        else:
             self.problem(node, path, _tag_message(node.tag))
             return node.value
-        value = self.constructor.construct_object(node)
         if not isinstance(value, str) or "$" not in value:
             return value
         return self.interpolate_scalar(node, path, value)
@@ -228,7 +270,8 @@ class NodeBuilder:
                 )
             )
             return result.text
-        if node.style is None and result.substituted and not result.errors:
+        # Plain (unquoted) style is None from PyYAML's composer and "" from libyaml's.
+        if not node.style and result.substituted and not result.errors:
             # An unquoted ${COUNT} becomes what YAML would have read had the value been written.
             tag = self.constructor.resolve(  # type: ignore[no-untyped-call]
                 yaml.ScalarNode, result.text, (True, False)

@@ -95,8 +95,9 @@ def plan_updatable(
     tagged = managed_by_tag(live, p.project)
     # An object that lost its tags but is remembered in the state file is its address's own:
     # it is adopted back (re-tagged) and never offered to another resource by content.
+    by_id = {obj.id: obj for obj in live}
     remembered = {
-        r.address: remembered_object(live, p.remembered_id(r.address), p.project)
+        r.address: remembered_object(by_id, p.remembered_id(r.address), p.project)
         for r in declared
         if not tagged.get(r.address.name)
     }

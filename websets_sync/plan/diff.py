@@ -40,11 +40,19 @@ def _creation_fields(kind: Kind, desired_spec: Mapping[str, Any]) -> tuple[Field
 def _field_changes(
     kind: Kind, live: dict[str, Any], desired: dict[str, Any]
 ) -> tuple[FieldChange, ...]:
-    tree = DeepDiff(live, desired, view="tree", threshold_to_diff_deeper=0)
-    paths: set[PathSteps] = set()
-    for levels in tree.values():
-        for level in levels:
-            paths.add(_collapse_lists(tuple(level.path(output_format="list"))))
+    # Most pairs are the same (a plan of an applied account) or a create; DeepDiff costs a
+    # millisecond a pair, so it only runs for a pair that differs, and it alone says how.
+    if identical(live, desired):
+        return ()
+    paths: set[PathSteps]
+    if not live:  # DeepDiff's answer for {} → desired: every top-level field added
+        paths = {(name,) for name in desired}
+    else:
+        tree = DeepDiff(live, desired, view="tree", threshold_to_diff_deeper=0)
+        paths = set()
+        for levels in tree.values():
+            for level in levels:
+                paths.add(_collapse_lists(tuple(level.path(output_format="list"))))
     order = {name: index for index, name in enumerate(RULES[kind].compared)}
     ordered = sorted(paths, key=lambda steps: (order.get(str(steps[0]), 99), _dotted(steps)))
     defaults = RULES[kind].defaults if live else {}
@@ -56,6 +64,18 @@ def _field_changes(
         )
         for steps in ordered
     )
+
+
+def identical(left: Any, right: Any) -> bool:
+    """Equal and of the same types all the way down: what DeepDiff calls no difference
+    (``==`` alone would take ``1`` for ``1.0`` or ``True``, which DeepDiff reports)."""
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, dict):
+        return left.keys() == right.keys() and all(identical(v, right[k]) for k, v in left.items())
+    if isinstance(left, list):
+        return len(left) == len(right) and all(map(identical, left, right))
+    return bool(left == right)
 
 
 def _collapse_lists(steps: PathSteps) -> PathSteps:

@@ -44,17 +44,47 @@ def find_live_webset(
     """The live webset a declared one refers to: by pinned id when pinned, else by the alias a
     move gave one of ``project``'s websets, else by externalId."""
     if desired.pinned_id is not None:
-        return next((c for c in live.websets if c.id == desired.pinned_id), None)
+        return _indexed(live, project).by_id.get(desired.pinned_id)
     return live_webset_named(desired.external_id, live, project)
 
 
 def live_webset_named(name: str, live: LiveState, project: str | None) -> LiveWebset | None:
     """The live webset a manifest externalId names: the one of ``project`` that a move aliased
     to it (its native externalId stays what it was), else the one with that externalId."""
-    for candidate in live.websets:
-        if project is not None and webset_alias(candidate, project) == name:
-            return candidate
-    return next((c for c in live.websets if c.external_id == name), None)
+    index = _indexed(live, project)
+    return index.by_alias.get(name) or index.by_external_id.get(name)
+
+
+class LiveWebsets:
+    """The live websets by id, by externalId and by ``project``'s move aliases (the first listed
+    wins, oldest first), so a plan finds each declared webset in O(1), not by a scan."""
+
+    def __init__(self, live: LiveState, project: str | None) -> None:
+        self.by_id: dict[str, LiveWebset] = {}
+        self.by_external_id: dict[str, LiveWebset] = {}
+        self.by_alias: dict[str, LiveWebset] = {}
+        for candidate in live.websets:
+            self.by_id.setdefault(candidate.id, candidate)
+            if candidate.external_id is not None:
+                self.by_external_id.setdefault(candidate.external_id, candidate)
+            alias = webset_alias(candidate, project) if project is not None else None
+            if alias is not None:
+                self.by_alias.setdefault(alias, candidate)
+
+
+#: The index of the last live state asked about (a plan asks once per declared webset); live
+#: states are immutable, so identity says whether it still holds.
+_last_index: tuple[LiveState, str | None, LiveWebsets] | None = None
+
+
+def _indexed(live: LiveState, project: str | None) -> LiveWebsets:
+    global _last_index
+    cached = _last_index
+    if cached is not None and cached[0] is live and cached[1] == project:
+        return cached[2]
+    index = LiveWebsets(live, project)
+    _last_index = (live, project, index)
+    return index
 
 
 def webset_alias(live: LiveWebset, project: str) -> str | None:
@@ -92,19 +122,26 @@ def inline_search(live: LiveWebset, project: str) -> tuple[str, LiveObject] | No
 
 
 def remembered_object(
-    objects: Iterable[LiveObject], remembered_id: str | None, project: str
+    objects: Iterable[LiveObject] | Mapping[str, LiveObject],
+    remembered_id: str | None,
+    project: str,
 ) -> LiveObject | None:
     """The live object whose id the state file remembers for an address, when it lost its tags.
 
-    One still tagged (for another address) or owned by another project is not taken.
+    ``objects`` may be a mapping by id (a look-up instead of a scan, for long lists such as the
+    webhooks). One still tagged (for another address) or owned by another project is not taken.
     """
     if remembered_id is None:
         return None
-    for obj in objects:
-        if obj.id == remembered_id:
-            untagged = obj.tagged_external_id is None and obj.project in (None, project)
-            return obj if untagged else None
-    return None
+    obj: LiveObject | None
+    if isinstance(objects, Mapping):
+        obj = objects.get(remembered_id)
+    else:
+        obj = next((o for o in objects if o.id == remembered_id), None)
+    if obj is None:
+        return None
+    untagged = obj.tagged_external_id is None and obj.project in (None, project)
+    return obj if untagged else None
 
 
 def pick_tagged(

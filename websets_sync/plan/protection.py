@@ -29,9 +29,23 @@ def remembered(state: State, address: Address, live_id: str | None) -> bool:
     entry = state.get(str(address))
     if entry is not None and entry.prevent_destroy:
         return True
-    return live_id is not None and any(
-        r.prevent_destroy and r.id == live_id for r in state.resources.values()
-    )
+    return live_id is not None and live_id in _protected_ids(state)
+
+
+#: (the last State asked about, its protected ids): a plan asks about one state per webset, and
+#: a scan of every resource each time made plans quadratic. States are immutable (a change
+#: makes a new one), so identity says whether the ids are still the ones.
+_last_protected: tuple[State, frozenset[str]] | None = None
+
+
+def _protected_ids(state: State) -> frozenset[str]:
+    global _last_protected
+    cached = _last_protected
+    if cached is not None and cached[0] is state:
+        return cached[1]
+    ids = frozenset(r.id for r in state.resources.values() if r.prevent_destroy)
+    _last_protected = (state, ids)
+    return ids
 
 
 def in_force(desired: DesiredWebset, live: LiveObject | None, state: State) -> bool:

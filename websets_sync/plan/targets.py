@@ -6,7 +6,7 @@ import fnmatch
 from collections.abc import Sequence
 
 from websets_sync.errors import PlanError
-from websets_sync.model import Address
+from websets_sync.model import Address, Kind
 from websets_sync.plan.children import Planning
 from websets_sync.plan.types import Action, Change, Skipped
 
@@ -21,23 +21,36 @@ def select_targets(
     """
     if not targets:
         return p.changes, p.skipped, [text for _, text in p.warnings]
-    known = [c.address for c in p.changes] + [s.address for s in p.skipped]
+    # A target contains an address when it is the address or the address's webset: two set
+    # look-ups per address instead of a scan of every target.
+    wanted = set(targets)
+    known = {c.address for c in p.changes} | {s.address for s in p.skipped}
+    known_websets = {a.parent for a in known if a.parent is not None}
     for target in targets:
-        if not any(target.contains(address) for address in known):
+        if target not in known and not (target.kind is Kind.WEBSET and target in known_websets):
             raise PlanError(
                 f"target {target} matches nothing declared or managed in project {p.project!r}"
             )
 
     def hit(address: Address | None) -> bool:
-        return address is not None and any(t.contains(address) for t in targets)
+        return address is not None and (address in wanted or address.parent in wanted)
 
     chosen = [c for c in p.changes if hit(c.address)]
     warnings = [text for address, text in p.warnings if address is None or hit(address)]
+    in_request: dict[Address, list[Change]] = {}
+    for c in p.changes:
+        if c.inline and c.address.parent is not None:
+            in_request.setdefault(c.address.parent, []).append(c)
+    by_address = {c.address: c for c in p.changes}
+    position = {id(c): index for index, c in enumerate(p.changes)}
+    chosen_ids = {id(c) for c in chosen}
     for parent, child in _missing_parents(p.changes, chosen):
-        carried = [
-            c for c in p.changes if c.address == parent or (c.inline and c.address.parent == parent)
-        ]
-        chosen.extend(c for c in carried if c not in chosen)
+        carried = [by_address[parent]] if parent in by_address else []
+        carried += in_request.get(parent, [])
+        for c in sorted(carried, key=lambda c: position[id(c)]):
+            if id(c) not in chosen_ids:
+                chosen_ids.add(id(c))
+                chosen.append(c)
         warnings.append(
             f"{parent} does not exist yet: its creation (with the children sent in the same "
             f"request) is included because {child} is targeted"

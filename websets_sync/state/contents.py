@@ -14,6 +14,7 @@ from typing import Any
 
 from websets_sync.errors import StateError
 from websets_sync.model.address import EXTERNAL_ID_PATTERN, Address
+from websets_sync.state import journal
 from websets_sync.state.files import (
     BACKUP_SUFFIX,
     ensure_private_folder,
@@ -63,10 +64,30 @@ def load_state(path: Path, *, project: str | None = None) -> State:
     Raises StateError for a file that cannot be read, is not UTF-8 JSON, has an unknown version
     or an invalid shape, or (when ``project`` is given) belongs to another project.
     """
+    for _ in range(10):
+        before = journal.file_identity(path)
+        raw = _read_json(path)
+        if raw is None:
+            return State(project=project)
+        raw = journal.with_journal(path, raw)
+        if journal.file_identity(path) == before:
+            break
+        # Compacted between the two reads (an apply runs; plan reads without the lock): again.
+    state = _state_from_json(raw, path)
+    if project is not None and state.project != project:
+        raise StateError(
+            f"state file {path} belongs to project {state.project!r}, not {project!r}",
+            detail="Use --state to point at this project's state file.",
+        )
+    return state
+
+
+def _read_json(path: Path) -> Any:
+    """The state file's JSON, or None when there is none."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return State(project=project)
+        return None
     except UnicodeDecodeError:
         raise StateError(
             f"state file {path} is not UTF-8 text", detail=_BACKUP_HINT.format(path=path)
@@ -84,13 +105,7 @@ def load_state(path: Path, *, project: str | None = None) -> State:
         raise StateError(
             f"state file {path} is not valid JSON ({exc})", detail=_BACKUP_HINT.format(path=path)
         ) from None
-    state = _state_from_json(raw, path)
-    if project is not None and state.project != project:
-        raise StateError(
-            f"state file {path} belongs to project {state.project!r}, not {project!r}",
-            detail="Use --state to point at this project's state file.",
-        )
-    return state
+    return raw
 
 
 _BACKUP_HINT = "The previous version may be in {path}" + BACKUP_SUFFIX + "."
@@ -182,15 +197,7 @@ def state_to_json(state: State) -> dict[str, Any]:
     """The file's JSON form. Optional flags are written only when set, to keep diffs small."""
     resources: dict[str, Any] = {}
     for address in sorted(state.resources):
-        entry = state.resources[address]
-        item: dict[str, Any] = {"id": entry.id}
-        if entry.secret is not None:
-            item["secret"] = entry.secret
-        if entry.secret_unknown:
-            item["secret_unknown"] = True
-        if entry.prevent_destroy:
-            item["prevent_destroy"] = True
-        resources[address] = item
+        resources[address] = resource_json(state.resources[address])
     raw: dict[str, Any] = {
         "version": state.version,
         "serial": state.serial,
@@ -201,6 +208,17 @@ def state_to_json(state: State) -> dict[str, Any]:
         raw["api_url"] = state.api_url
     raw["resources"] = resources
     return raw
+
+
+def resource_json(entry: ResourceState) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": entry.id}
+    if entry.secret is not None:
+        item["secret"] = entry.secret
+    if entry.secret_unknown:
+        item["secret_unknown"] = True
+    if entry.prevent_destroy:
+        item["prevent_destroy"] = True
+    return item
 
 
 def state_text(state: State) -> str:
