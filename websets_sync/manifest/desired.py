@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from websets_sync.manifest.csvfile import CsvProblem, csv_path, read_csv
 from websets_sync.manifest.files import ManifestFile
 from websets_sync.manifest.moves import moves_of, parsed
-from websets_sync.manifest.semantic import Entry, children_of, webhooks_of, websets_of
+from websets_sync.manifest.semantic import Entry, children_of, imports_of, webhooks_of, websets_of
 from websets_sync.model import (
     Address,
     Budget,
@@ -43,7 +44,10 @@ def build_desired_state(manifests: Sequence[ManifestFile]) -> DesiredState:
     """Convert manifests that passed validation (so every shape is as the schema says)."""
     websets = []
     webhooks = []
+    imports = []
     for manifest in manifests:
+        for declared in imports_of(manifest):
+            imports.append(_import(manifest, declared))
         for webset in websets_of(manifest):
             websets.append(_webset(manifest, webset.path, webset.data))
         for hook in webhooks_of(manifest):
@@ -63,6 +67,23 @@ def build_desired_state(manifests: Sequence[ManifestFile]) -> DesiredState:
         sources=tuple(ManifestSource(m.path, m.sha256) for m in manifests),
         budget=_budget(manifests),
         moves=tuple(_moves(manifests)),
+        imports=tuple(imports),
+    )
+
+
+def _import(manifest: ManifestFile, entry: Entry) -> DesiredResource:
+    """An import: its create-body fields, with the file measured (count, size, SHA-256)."""
+    data = entry.data
+    try:
+        upload = read_csv(csv_path(manifest.path, data["file"]))
+    except CsvProblem as exc:  # pragma: no cover - semantic checks refused it already
+        raise ValueError(str(exc)) from None
+    spec = {k: data[k] for k in ("entity", "title", "csv", "metadata") if k in data}
+    return DesiredResource(
+        Address.for_import(data["externalId"]),
+        spec,
+        manifest.location(entry.path),
+        upload=upload,
     )
 
 
@@ -107,7 +128,7 @@ def _webset(
         )
     return DesiredWebset(
         address=Address.for_webset(external_id),
-        spec={k: data[k] for k in ("title", "metadata") if k in data},
+        spec={k: data[k] for k in ("title", "metadata", "import", "exclude") if k in data},
         prevent_destroy=data.get("preventDestroy"),
         pinned_id=data.get("id"),
         searches=children["searches"],

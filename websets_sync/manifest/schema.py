@@ -22,6 +22,7 @@ from websets_sync.errors import ManifestError, Problem
 from websets_sync.manifest.desired import build_desired_state, stripped
 from websets_sync.manifest.files import ManifestFile, load_manifests
 from websets_sync.manifest.moves import move_problems
+from websets_sync.manifest.references import reference_problems
 from websets_sync.manifest.semantic import semantic_problems
 from websets_sync.manifest.yaml_nodes import FieldPath, format_path
 from websets_sync.model import DesiredState
@@ -72,6 +73,7 @@ def load_desired_state(
     checked = [_with_stripped_data(m) for m in manifests]
     later = [p for m in checked for p in schema_problems(m)] + semantic_problems(checked)
     later += move_problems(checked)
+    later += reference_problems(checked)
     # A value the loader already flagged (e.g. an unset ${VAR}) gets no follow-on complaints.
     flagged = {(p.file, p.path) for p in problems if p.path}
     problems += [p for p in later if (p.file, p.path) not in flagged]

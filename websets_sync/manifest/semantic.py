@@ -67,6 +67,11 @@ def webhooks_of(manifest: ManifestFile) -> Iterator[Entry]:
     return entries(manifest, ("webhooks",), data.get("webhooks"))
 
 
+def imports_of(manifest: ManifestFile) -> Iterator[Entry]:
+    data = manifest.data if isinstance(manifest.data, dict) else {}
+    return entries(manifest, ("imports",), data.get("imports"))
+
+
 def children_of(webset: Entry, kind: str) -> Iterator[Entry]:
     return entries(webset.manifest, (*webset.path, kind), webset.data.get(kind))
 
@@ -78,6 +83,10 @@ def semantic_problems(manifests: Sequence[ManifestFile]) -> list[Problem]:
     problems += _unique(websets, "externalId", "webset externalId")
     problems += _unique(websets, "id", "pinned webset id")
     problems += _unique(webhooks, "externalId", "webhook externalId")
+    imports = [i for m in manifests for i in imports_of(m)]
+    problems += _unique(imports, "externalId", "import externalId")
+    for declared in imports:
+        problems += _metadata(declared)
     for webset in websets:
         for kind, noun in CHILD_LISTS.items():
             children = list(children_of(webset, kind))
@@ -211,14 +220,6 @@ def _search_warnings(search: Entry, *, first: bool) -> list[Problem]:
                 ["metadata"],
                 "not sent: the first search is created inside the create-webset request, "
                 "which takes no search metadata",
-                severity="warning",
-            )
-        )
-    if search.data.get("scope") and search.data.get("behavior") == "append":
-        warnings.append(
-            search.problem(
-                ["behavior"],
-                "a search with scope always behaves as override (API rule); append has no effect",
                 severity="warning",
             )
         )

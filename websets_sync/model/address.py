@@ -29,6 +29,9 @@ TAG_APPLY_NONCE = "websets-sync/apply-nonce"
 #: On a webset: the manifest externalId it goes by after a ``moved`` block renamed it. The API
 #: cannot change a webset's native externalId, so a moved webset keeps it and is found by this.
 TAG_ALIAS = "websets-sync/alias"
+#: On an import: the SHA-256 of the CSV file it was made from, so that a changed file is seen
+#: without downloading anything (an import's content cannot be read back or changed).
+TAG_FILE_SHA256 = "websets-sync/sha256"
 
 
 class Kind(str, Enum):
@@ -37,6 +40,7 @@ class Kind(str, Enum):
     ENRICHMENT = "enrichment"
     MONITOR = "monitor"
     WEBHOOK = "webhook"
+    IMPORT = "import"
 
     @property
     def is_child(self) -> bool:
@@ -46,10 +50,17 @@ class Kind(str, Enum):
     def has_children(self) -> bool:
         return self is Kind.WEBSET
 
+    @property
+    def is_account_wide(self) -> bool:
+        """Kinds that belong to the account, not to a webset (addressed ``<kind>/<name>``)."""
+        return self in (Kind.WEBHOOK, Kind.IMPORT)
 
-#: Order used to sort addresses deterministically: parents before children, searches before
-#: enrichments before monitors (the order creation happens in), webhooks last.
+
+#: Order used to sort addresses deterministically: imports first (websets refer to them), parents
+#: before children, searches before enrichments before monitors (the order creation happens in),
+#: webhooks last.
 KIND_ORDER: Mapping[Kind, int] = {
+    Kind.IMPORT: -1,
     Kind.WEBSET: 0,
     Kind.SEARCH: 1,
     Kind.ENRICHMENT: 2,
@@ -63,7 +74,7 @@ class Address:
     """Where a resource lives in the manifest namespace, e.g. ``webset/leads/enrichment/ceo``.
 
     ``webset`` is the parent webset's externalId for children, and the webset's own externalId for
-    a webset; ``None`` for webhooks. ``name`` is the resource's own externalId.
+    a webset; ``None`` for webhooks and imports. ``name`` is the resource's own externalId.
     """
 
     kind: Kind
@@ -85,13 +96,25 @@ class Address:
         return cls(Kind.WEBHOOK, external_id, None)
 
     @classmethod
+    def for_import(cls, external_id: str) -> Address:
+        return cls(Kind.IMPORT, external_id, None)
+
+    @classmethod
+    def account(cls, kind: Kind, external_id: str) -> Address:
+        """The address of an account-wide object (a webhook or an import)."""
+        if not kind.is_account_wide:
+            raise ValueError(f"{kind.value} is not an account-wide kind")
+        return cls(kind, external_id, None)
+
+    @classmethod
     def parse(cls, text: str) -> Address:
-        """Parse ``webset/X``, ``webset/X/<search|enrichment|monitor>/Y`` or ``webhook/X``."""
+        """Parse ``webset/X``, ``webset/X/<search|enrichment|monitor>/Y``, ``webhook/X`` or
+        ``import/X``."""
         parts = text.strip().split("/")
         if len(parts) == 2 and parts[0] == "webset" and _valid_id(parts[1]):
             return cls.for_webset(parts[1])
-        if len(parts) == 2 and parts[0] == "webhook" and _valid_id(parts[1]):
-            return cls.for_webhook(parts[1])
+        if len(parts) == 2 and parts[0] in ("webhook", "import") and _valid_id(parts[1]):
+            return cls.account(Kind(parts[0]), parts[1])
         if (
             len(parts) == 4
             and parts[0] == "webset"
@@ -103,12 +126,13 @@ class Address:
         raise ValueError(
             f"invalid address {text!r}: expected webset/<externalId>, "
             "webset/<externalId>/(search|enrichment|monitor)/<externalId> or "
-            "webhook/<externalId> (externalIds as in the manifests, not API ids)"
+            "webhook/<externalId> or import/<externalId> (externalIds as in the manifests, "
+            "not API ids)"
         )
 
     @property
     def parent(self) -> Address | None:
-        """The webset address of a child; None for websets and webhooks."""
+        """The webset address of a child; None for websets, webhooks and imports."""
         if self.kind.is_child and self.webset is not None:
             return Address.for_webset(self.webset)
         return None
@@ -126,6 +150,8 @@ class Address:
         return self
 
     def sort_key(self) -> tuple[int, str, int, str]:
+        if self.kind is Kind.IMPORT:
+            return (-1, "", KIND_ORDER[self.kind], self.name)
         if self.kind is Kind.WEBHOOK:
             return (1, "", KIND_ORDER[self.kind], self.name)
         return (0, self.webset or "", KIND_ORDER[self.kind], self.name)
@@ -133,8 +159,8 @@ class Address:
     def __str__(self) -> str:
         if self.kind is Kind.WEBSET:
             return f"webset/{self.name}"
-        if self.kind is Kind.WEBHOOK:
-            return f"webhook/{self.name}"
+        if self.kind.is_account_wide:
+            return f"{self.kind.value}/{self.name}"
         return f"webset/{self.webset}/{self.kind.value}/{self.name}"
 
 

@@ -28,12 +28,25 @@ class SourceLocation:
 
 
 @dataclass(frozen=True)
+class CsvUpload:
+    """The CSV file of a declared import: where it is, and what it held when the manifest was
+    read (``count`` data rows, ``size`` bytes, SHA-256 of the bytes)."""
+
+    path: str
+    sha256: str
+    size: int
+    count: int
+
+
+@dataclass(frozen=True)
 class DesiredResource:
-    """A declared search, enrichment, monitor or webhook.
+    """A declared search, enrichment, monitor, webhook or import.
 
     ``spec`` holds the API create-body fields the user declared (camelCase), for example
     ``{"query": …, "count": 50}`` for a search or ``{"cadence": …, "behavior": …,
     "status": "enabled"}`` for a monitor (the manifest's ``enabled`` maps to ``status``).
+    References to declared objects keep the manifest's form ``{source, externalId}``.
+    ``upload`` is an import's CSV file.
     """
 
     address: Address
@@ -41,6 +54,7 @@ class DesiredResource:
     location: SourceLocation | None = None
     #: The manifest's own text (``${VAR}`` …) of interpolated values, by their path in ``spec``.
     raw_texts: Mapping[tuple[str | int, ...], str] = field(default_factory=dict, compare=False)
+    upload: CsvUpload | None = None
 
     @property
     def kind(self) -> Kind:
@@ -51,7 +65,7 @@ class DesiredResource:
 class DesiredWebset:
     """A declared webset and its children, in manifest order.
 
-    ``spec`` holds ``title`` and ``metadata`` when declared. The first declared search is the one
+    ``spec`` holds ``title``, ``metadata``, ``import`` and ``exclude`` when declared. The first declared search is the one
     sent inline when the webset is created.
 
     ``prevent_destroy`` is None when the manifest does not mention it: a protection remembered in
@@ -124,8 +138,11 @@ class DesiredState:
     sources: tuple[ManifestSource, ...] = ()
     budget: Budget = Budget()
     moves: tuple[Move, ...] = ()
+    imports: tuple[DesiredResource, ...] = ()
 
     def addresses(self) -> Iterator[Address]:
+        for declared in self.imports:
+            yield declared.address
         for webset in self.websets:
             yield webset.address
             for child in webset.children():

@@ -58,6 +58,11 @@ class KindRules:
     paid_fields: tuple[str, ...] = ()
     adopt_keys: tuple[Path, ...] = ()
     late: Mapping[Path, tuple[str, ...]] = field(default_factory=dict)
+    #: ``{source, …}`` reference lists (``exclude``, ``scope``): compared by what they name
+    #: (``import/<ext>``, ``webset/<ext>``, or a raw API id nobody declared), never by id.
+    references: tuple[str, ...] = ()
+    #: Compared fields no request can change: a difference makes the object be replaced.
+    create_only: tuple[str, ...] = ()
 
 
 #: The definition of a search: what decides which items it finds.
@@ -95,6 +100,7 @@ RULES: Mapping[Kind, KindRules] = {
         live_views={"recall": _recall_requested},
         paid_fields=SEARCH_DEFINITION,
         late={"recall": ("created", "running")},
+        references=("exclude", "scope"),
     ),
     Kind.ENRICHMENT: KindRules(
         compared=("description", "format", "options", "metadata"),
@@ -118,6 +124,13 @@ RULES: Mapping[Kind, KindRules] = {
     Kind.WEBHOOK: KindRules(
         compared=("url", "events", "metadata"),
         set_like=("events",),
+    ),
+    # The CSV itself is compared by its SHA-256 tag (plan/imports.py): a changed file, like a
+    # changed entity, can only be a new import. Title and metadata are PATCHed in place.
+    Kind.IMPORT: KindRules(
+        compared=("entity", "title", "metadata"),
+        server_filled=("title",),
+        create_only=("entity",),
     ),
 }
 
@@ -191,6 +204,15 @@ OPERATIONS: Mapping[Kind, KindOperations] = {
         lookup=Lookup.ACCOUNT_TAG,
         listed_at="/webhooks",
     ),
+    Kind.IMPORT: KindOperations(
+        create=Operation("POST", "/imports", "import_create", creates=True),
+        update=Operation("PATCH", "/imports/{id}", "import_update"),
+        delete=Operation("DELETE", "/imports/{id}", remembers=Memory.FORGET),
+        lookup=Lookup.ACCOUNT_TAG,
+        # The file goes to the presigned URL of the create answer, without the API key.
+        after_create=Operation("PUT", "<uploadUrl of {id}>", upload=True, remembers=Memory.NOTHING),
+        listed_at="/imports",
+    ),
 }
 
 
@@ -217,6 +239,8 @@ def normalize(
             value = data[name]
             if live and name in rules.live_views:
                 value = rules.live_views[name](value)
+            if name in rules.references:
+                value = reference_view(value)
             view[name] = clean(value)
     for path in rules.server_owned:
         delete_path(view, path)
@@ -282,6 +306,27 @@ def same_identity(
         if declared is None or get_path(live, path) != declared:
             return False
     return True
+
+
+def reference_view(value: Any) -> Any:
+    """A ``{source, externalId | id, relationship?}`` list as the names it refers to:
+    ``{ref: import/<ext>}`` (``webset/<ext>``), or ``{ref: import id <id>}`` for a raw id."""
+    if not isinstance(value, list):
+        return value
+    view = []
+    for item in value:
+        if not isinstance(item, Mapping):
+            view.append(item)
+            continue
+        source = item.get("source")
+        if "externalId" in item:
+            entry: dict[str, Any] = {"ref": f"{source}/{item['externalId']}"}
+        else:
+            entry = {"ref": f"{source} id {item.get('id')}"}
+        if item.get("relationship") is not None:
+            entry["relationship"] = item["relationship"]
+        view.append(entry)
+    return view
 
 
 def user_metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:

@@ -58,7 +58,10 @@ class LiveWebset:
 
 @dataclass(frozen=True)
 class LiveState:
-    """Everything read from the account: all websets (with children) and all webhooks."""
+    """Everything read from the account: all websets (with children), all webhooks, and all
+    imports when they were read (``imports_read``; a plan reads them only when it needs them)."""
 
     websets: tuple[LiveWebset, ...] = ()
     webhooks: tuple[LiveObject, ...] = ()
+    imports: tuple[LiveObject, ...] = ()
+    imports_read: bool = False

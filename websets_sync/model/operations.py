@@ -67,6 +67,10 @@ class Operation:
     #: The answer is empty (the enrichment PATCH): the change is confirmed by re-reading the parent.
     empty_answer: bool = False
     remembers: Memory = Memory.ID
+    #: PUT the declared CSV file to the ``uploadUrl`` of the create answer, without the API key
+    #: (a presigned URL). A failed upload leaves no half-made import: it is deleted and made
+    #: again with a fresh URL (apply.uploads).
+    upload: bool = False
 
 
 @dataclass(frozen=True)
