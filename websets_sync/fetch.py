@@ -27,13 +27,19 @@ class LiveReader(Protocol):
     def iter_webhooks(self) -> Iterable[dict[str, Any]]: ...
 
 
-def fetch_live_state(client: LiveReader) -> LiveState:
+def fetch_live_state(client: LiveReader, *, imports: bool = False) -> LiveState:
+    """The live state; with ``imports`` (a manifest set that declares or refers to imports, or
+    a state file that remembers one) the account's imports too: one listing more."""
     # A project lease is a webset only as a lock: never drift, never exported, never deleted.
     websets = tuple(
         live_webset(data) for data in _oldest_first(client.iter_websets()) if not is_lease(data)
     )
     webhooks = tuple(_objects(Kind.WEBHOOK, _oldest_first(client.iter_webhooks())))
-    return LiveState(websets=websets, webhooks=webhooks)
+    iter_imports = getattr(client, "iter_imports", None)
+    if not imports or iter_imports is None:
+        return LiveState(websets=websets, webhooks=webhooks)
+    listed = tuple(_objects(Kind.IMPORT, _oldest_first(iter_imports())))
+    return LiveState(websets=websets, webhooks=webhooks, imports=listed, imports_read=True)
 
 
 def live_webset(data: Mapping[str, Any]) -> LiveWebset:

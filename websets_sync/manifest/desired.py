@@ -78,7 +78,7 @@ def _import(manifest: ManifestFile, entry: Entry) -> DesiredResource:
         upload = read_csv(csv_path(manifest.path, data["file"]))
     except CsvProblem as exc:  # pragma: no cover - semantic checks refused it already
         raise ValueError(str(exc)) from None
-    spec = {k: data[k] for k in ("entity", "title", "csv", "metadata") if k in data}
+    spec: dict[str, Any] = {k: data[k] for k in ("entity", "title", "csv", "metadata") if k in data}
     return DesiredResource(
         Address.for_import(data["externalId"]),
         spec,

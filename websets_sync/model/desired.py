@@ -65,8 +65,8 @@ class DesiredResource:
 class DesiredWebset:
     """A declared webset and its children, in manifest order.
 
-    ``spec`` holds ``title``, ``metadata``, ``import`` and ``exclude`` when declared. The first declared search is the one
-    sent inline when the webset is created.
+    ``spec`` holds ``title``, ``metadata``, ``import`` and ``exclude`` when declared. The first
+    declared search is the one sent inline when the webset is created.
 
     ``prevent_destroy`` is None when the manifest does not mention it: a protection remembered in
     the state file then stays in force; only an explicit ``false`` lifts it.

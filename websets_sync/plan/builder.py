@@ -22,7 +22,14 @@ from websets_sync.plan.diff import diff_fields
 from websets_sync.plan.fingerprint import fingerprint_live, manifest_fingerprint
 from websets_sync.plan.hints import move_warnings
 from websets_sync.plan.identity import item_count, webset_name
+from websets_sync.plan.imports import plan_imports
 from websets_sync.plan.moves import find_webset, moved_view, webset_changes
+from websets_sync.plan.references import (
+    canonical_desired,
+    canonical_live,
+    note_kept_scopes,
+    reference_table,
+)
 from websets_sync.plan.searches import plan_searches, search_run
 from websets_sync.plan.targets import exclude, order_changes, select_targets
 from websets_sync.plan.types import Action, Change, FieldChange, Plan, PlanOptions
@@ -52,16 +59,24 @@ def build_plan(
     view, moves = moved_view(state or State(), desired.moves)
     p = Planning(desired.project, view, options, moves=moves)
     _check_replace_targets(desired, options)
+    if desired.imports and not live.imports_read:
+        raise PlanError("the manifests declare imports, but the account's imports were not read")
+    refs = reference_table(desired, live, p.project, p.state)
+    desired = canonical_desired(desired, refs)
+    compared = canonical_live(live, desired, refs, p.state, p.project)
+    if live.imports_read:
+        plan_imports(p, desired.imports, live.imports)
     matched: set[str] = set()
     for webset in desired.websets:
-        live_webset, moved_from = find_webset(p.moves, p.project, webset, live)
+        live_webset, moved_from = find_webset(p.moves, p.project, webset, compared)
         if live_webset is not None:
             matched.add(live_webset.id)
         _plan_webset(p, webset, live_webset, moved_from)
-    for live_webset in live.websets:
+    for live_webset in compared.websets:
         if live_webset.id not in matched and live_webset.webset.project == p.project:
             _plan_webset_delete(p, live_webset)
     _plan_webhooks(p, desired, live.webhooks)
+    note_kept_scopes(p.changes, refs)
     p.warnings += move_warnings(moves, p.changes, p.deleted, view)
     changes, skipped, warnings = select_targets(p, options.targets)
     changes, skipped, excluded, unmatched = exclude(changes, skipped, options.excludes)
@@ -78,6 +93,7 @@ def build_plan(
         secrets_unknown=tuple(sorted(p.secrets_unknown, key=lambda a: a.sort_key())),
         manifest_sha256={source.path: source.sha256 for source in desired.sources},
         pricing=pricing,
+        references=refs.ids,
     )
 
 
@@ -286,12 +302,14 @@ def with_manifest_texts(change: Change) -> Change:
 
 
 def _check_replace_targets(desired: DesiredState, options: PlanOptions) -> None:
-    webhooks = {webhook.address for webhook in desired.webhooks}
+    replaceable = {r.address for r in (*desired.webhooks, *desired.imports)}
     for address in options.replace:
-        if address not in webhooks:
+        if address not in replaceable:
             raise PlanError(
-                f"cannot replace {address}: --replace applies only to declared webhooks",
-                detail="Only a webhook whose secret was lost needs to be re-created.",
+                f"cannot replace {address}: --replace applies only to declared webhooks "
+                "and imports",
+                detail="Only a webhook whose secret was lost, or an import to upload again, "
+                "needs to be re-created.",
             )
 
 

@@ -83,8 +83,8 @@ def plan_updatable(
     items: int = 0,
     enrichments: int = 0,
 ) -> None:
-    """Create, update, no-op or delete enrichments, monitors (``parent`` = their webset) or
-    webhooks (``parent`` None) by their tags.
+    """Create, update, no-op or delete enrichments, monitors (``parent`` = their webset),
+    webhooks or imports (``parent`` None) by their tags.
 
     A change is paid when it makes the API process existing items again (a new enrichment, or
     an enrichment whose definition changed, over a webset that has items), or when it raises a
@@ -139,7 +139,7 @@ def plan_updatable(
     for name, objects in sorted(tagged.items()):
         if name not in declared_names:
             address = (
-                Address.for_webhook(name)
+                Address.account(objects[-1].kind, name)
                 if parent is None
                 else Address.for_child(objects[-1].kind, parent.name, name)
             )

@@ -23,7 +23,10 @@ def fingerprint_live(live: LiveState) -> dict[str, str]:
 
 def manifest_fingerprint(desired: DesiredState) -> str:
     """sha256 over the manifest files read (path and content hash of each, in order)."""
-    text = json.dumps([[s.path, s.sha256] for s in desired.sources])
+    files = [[s.path, s.sha256] for s in desired.sources]
+    # A CSV file is part of what was planned: a changed one makes a saved plan stale too.
+    files += [[i.upload.path, i.upload.sha256] for i in desired.imports if i.upload is not None]
+    text = json.dumps(files)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -46,6 +49,7 @@ def _objects(live: LiveState) -> Iterator[LiveObject]:
         yield from webset.enrichments
         yield from webset.monitors
     yield from live.webhooks
+    yield from live.imports
 
 
 def _object_fingerprint(obj: LiveObject) -> str:

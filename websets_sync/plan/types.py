@@ -190,6 +190,10 @@ class Plan:
     pricing: Pricing = BUILTIN_PRICING
     #: Addresses left out by ``--exclude`` (with what depends on them).
     excluded: tuple[Address, ...] = ()
+    #: Address → live id of every object a reference may name, as known when planning (imports
+    #: of the project, websets with an externalId). Apply resolves references with it, or with
+    #: the id the target's create returns in the same apply (DESIGN §10).
+    references: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, int]:

@@ -23,6 +23,7 @@ from websets_sync.manifest.pricing import load_pricing
 from websets_sync.model import DesiredState, LiveState
 from websets_sync.model.pricing import BUILTIN_PRICING, Pricing
 from websets_sync.plan import Plan, PlanOptions, build_plan
+from websets_sync.plan.imports import needs_imports
 from websets_sync.plan.saved import SavedPlan, plan_of, read_saved_plan
 from websets_sync.state.store import load_state
 from websets_sync.workflows.locked import ApplyHooks as ApplyHooks
@@ -47,7 +48,8 @@ def make_plan(
 ) -> Plan:
     """Read the live account and the state file (no lock: a plan changes nothing) and plan."""
     state = load_state(state_path, project=desired.project)
-    return build_plan(desired, fetch_live_state(client), state, options, pricing)
+    live = fetch_live_state(client, imports=needs_imports(desired, state))
+    return build_plan(desired, live, state, options, pricing)
 
 
 def load_pricing_file(path: Path | None, environ: Environ) -> Pricing:

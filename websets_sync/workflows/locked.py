@@ -16,6 +16,7 @@ from websets_sync.model.pricing import BUILTIN_PRICING, Pricing
 from websets_sync.plan import Plan, PlanOptions, build_plan
 from websets_sync.plan.contract import plan_to_dict
 from websets_sync.plan.cost import check_budget
+from websets_sync.plan.imports import needs_imports
 from websets_sync.plan.saved import SavedPlan, check_saved_plan
 from websets_sync.state.binding import check_state_target, live_ids
 from websets_sync.state.lease import ProjectLease
@@ -79,7 +80,8 @@ def apply_locked(
             )
         for notice in store.notices:
             hooks.warn(notice)
-        live = fetch_live_state(client)
+        reads_imports = needs_imports(desired, store.state)
+        live = fetch_live_state(client, imports=reads_imports)
         check_state_target(store.state, state_path, client.api_url, live_ids(live))
         store.bind()
         plan = build_plan(desired, live, store.state, options, settings.pricing)
@@ -96,7 +98,8 @@ def apply_locked(
             client, desired.project, timeout=settings.lock_timeout, on_warning=hooks.warn
         ):
             # Under the lease nobody else changes the project: the plan shown must still hold.
-            now = build_plan(desired, fetch_live_state(client), store.state, options, plan.pricing)
+            again = fetch_live_state(client, imports=reads_imports)
+            now = build_plan(desired, again, store.state, options, plan.pricing)
             if now.has_changes and plan_to_dict(now)["changes"] != plan_to_dict(plan)["changes"]:
                 if saved is not None or not settings.auto_approve:
                     raise StalePlanError(
