@@ -18,6 +18,7 @@ from websets_sync.fetch import fetch_live_state
 from websets_sync.manifest.schema import load_desired_state
 from websets_sync.model import TAG_EXTERNAL_ID, TAG_PROJECT, LiveState
 from websets_sync.plan import Plan, PlanOptions, build_plan
+from websets_sync.plan.imports import needs_imports
 from websets_sync.state.store import StateStore, load_state
 
 API_URL = "http://emulator.local/websets/v0"
@@ -136,7 +137,8 @@ class World:
     def plan(self, paths: Sequence[Path], options: PlanOptions | None = None) -> Plan:
         desired, _ = load_desired_state(paths, {})
         state = load_state(self.state_path, project=desired.project)
-        return build_plan(desired, fetch_live(self.client), state, options or PlanOptions())
+        live = fetch_live_state(self.client, imports=needs_imports(desired, state))
+        return build_plan(desired, live, state, options or PlanOptions())
 
     def apply(
         self, paths: Sequence[Path], options: PlanOptions | None = None, **kwargs: Any

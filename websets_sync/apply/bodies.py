@@ -15,6 +15,7 @@ from websets_sync.model import (
     RESERVED_PREFIX,
     TAG_ALIAS,
     TAG_EXTERNAL_ID,
+    TAG_FILE_SHA256,
     TAG_INITIAL_SEARCH,
     TAG_PREVENT_DESTROY,
     TAG_PROJECT,
@@ -59,6 +60,9 @@ def webset_create_body(webset: DesiredWebset, project: str) -> JSON:
     if "title" in webset.spec:
         body["title"] = webset.spec["title"]
     body["metadata"] = _metadata(webset.spec, webset_tags(webset, project))
+    for name in ("import", "exclude"):
+        if webset.spec.get(name):
+            body[name] = list(webset.spec[name])
     if webset.searches:
         body["search"] = inline_search_body(webset.searches[0])
     if webset.enrichments:
@@ -197,6 +201,32 @@ def webhook_body(webhook: DesiredResource, project: str) -> JSON:
     return _update_body(webhook, project, _WEBHOOK_FIELDS)
 
 
+def import_create_body(declared: DesiredResource, project: str) -> JSON:
+    """POST /imports: the declared fields, the file's row count and size, and the tags (the
+    file's SHA-256 among them: how a changed file is seen without downloading anything)."""
+    if declared.upload is None:
+        raise ApplyError("the plan carries no CSV file for this import")
+    body: JSON = {"format": "csv", **_without_metadata(declared.spec)}
+    body["count"] = declared.upload.count
+    body["size"] = declared.upload.size
+    body["metadata"] = _metadata(declared.spec, import_tags(declared, project))
+    return body
+
+
+def import_update_body(declared: DesiredResource, project: str) -> JSON:
+    """PATCH /imports/{id}: title when declared, and the full metadata map."""
+    body: JSON = {"title": declared.spec["title"]} if "title" in declared.spec else {}
+    body["metadata"] = _metadata(declared.spec, import_tags(declared, project))
+    return body
+
+
+def import_tags(declared: DesiredResource, project: str) -> dict[str, str]:
+    tags = child_tags(declared, project)
+    if declared.upload is not None:
+        tags[TAG_FILE_SHA256] = declared.upload.sha256
+    return tags
+
+
 def _update_body(resource: DesiredResource, project: str, fields: tuple[str, ...]) -> JSON:
     body: JSON = {name: resource.spec[name] for name in fields if name in resource.spec}
     body["metadata"] = _metadata(resource.spec, child_tags(resource, project))
@@ -267,4 +297,6 @@ BUILDERS: Mapping[str, BodyBuilder] = {
     "monitor_update": lambda g: monitor_update_body(_resource(g), g.project),
     "monitor_after_create": lambda g: monitor_after_create(_resource(g)),
     "webhook": lambda g: webhook_body(_resource(g), g.project),
+    "import_create": lambda g: import_create_body(_resource(g), g.project),
+    "import_update": lambda g: import_update_body(_resource(g), g.project),
 }

@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from websets_sync.apply.reconcile import create_once, find_lost
+from websets_sync.apply.references import fill_references
 from websets_sync.apply.step_types import IdRef, Purpose, Request, Step
+from websets_sync.apply.uploads import upload_csv
 from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.errors import ApplyError, NotFoundError
 from websets_sync.model import TAG_APPLY_NONCE, TAG_EXTERNAL_ID, Address
@@ -58,6 +60,13 @@ class Executor:
         #: On every create of this apply: what it finds after a lost answer or a 409 is its own
         #: only when it carries this value (another writer's object never passes for ours).
         self.nonce = secrets.token_hex(8)
+        #: Import id → the presigned upload URL of its create answer (never logged or stored).
+        self.upload_urls: dict[str, str] = {}
+
+    def keep_upload_url(self, created: Mapping[str, Any]) -> None:
+        url = created.get("uploadUrl")
+        if isinstance(url, str) and url:
+            self.upload_urls[str(created["id"])] = url
 
     def execute(self, step: Step, produced: Mapping[Address, str]) -> StepOutcome:
         """Send ``step``'s request (ids produced by earlier steps in ``produced``) and record it."""
@@ -66,6 +75,9 @@ class Executor:
         request = step.request
         ids = {name: _resolve(step, ref, produced) for name, ref in request.ids}
         body = _filled(request, ids)
+        if request.upload is not None:
+            uploaded, note = upload_csv(self, step, request, ids["id"])
+            return StepOutcome(uploaded, note, ids=ids)
         if step.purpose is Purpose.DELETE:
             outcome = self._delete(request, ids)
         else:
@@ -97,6 +109,7 @@ class Executor:
             )
 
         created, found = create_once(lambda: send() or {}, find)
+        self.keep_upload_url(created)
         note = LOST_RESPONSE_NOTE if found else None
         return StepOutcome(str(created["id"]), note, created, found=found)
 
@@ -109,6 +122,10 @@ class Executor:
         if isinstance(body.get("enrichments"), list):
             stamped["enrichments"] = [self._stamped(e) for e in body["enrichments"]]
         return stamped
+
+    def stamped_create(self, body: JSON) -> JSON:
+        """A create body of this apply (a fresh import after a failed upload), nonce included."""
+        return self._stamped(body) or body
 
     def _delete(self, request: Request, ids: dict[str, str]) -> StepOutcome:
         """Delete; an object already gone (e.g. a retried delete whose answer was lost) is fine."""
@@ -221,7 +238,9 @@ def _resolve(step: Step, ref: IdRef, produced: Mapping[Address, str]) -> str:
 
 
 def _filled(request: Request, ids: Mapping[str, str]) -> JSON | None:
-    """The body with its id fields (e.g. a monitor's ``websetId``) set to the resolved ids."""
-    if request.body is None or not request.body_ids:
-        return request.body
-    return {**request.body, **{name: ids[ref] for name, ref in request.body_ids}}
+    """The body with its id fields (e.g. a monitor's ``websetId``) and its references set to
+    the resolved ids."""
+    if request.body is None:
+        return None
+    body: JSON = fill_references(request.body, ids)
+    return {**body, **{name: ids[ref] for name, ref in request.body_ids}}

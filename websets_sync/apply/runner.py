@@ -61,14 +61,18 @@ def apply_plan(
     executor = Executor(client, store, plan.project, _known_ids(plan))
     report = _Reporter(on_result)
     units = plan_steps(plan)
+    produced: dict[Address, str] = {}
 
     def run(unit: Unit) -> list[TouchedWebset]:
-        touched = UnitRun(unit, executor, signal, fail_fast, report).run()
+        touched = UnitRun(unit, executor, signal, fail_fast, report, produced).run()
         return [TouchedWebset(address, webset_id) for address, webset_id in touched]
 
     def run_all() -> list[TouchedWebset]:
-        with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-            futures = [pool.submit(run, unit) for unit in units]
+        # Wave after wave: what a unit refers to was created by an earlier wave.
+        futures = []
+        for wave in sorted({unit.wave for unit in units}):
+            with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+                futures += [pool.submit(run, unit) for unit in units if unit.wave == wave]
         return [t for future in futures for t in future.result()]
 
     touched = _run_interruptibly(run_all, signal)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from websets_sync.model import Address, Kind
+from websets_sync.model import Address, CsvUpload, Kind
 from websets_sync.model.operations import InlineId, Lookup, Memory
 from websets_sync.plan.types import Action
 
@@ -50,7 +50,8 @@ class Reconcile:
 @dataclass(frozen=True)
 class Request:
     """One HTTP request: ``path`` is a template whose placeholders ``ids`` resolve; the body's
-    ``body_ids`` fields are filled with resolved ids too."""
+    ``body_ids`` fields are filled with resolved ids too, and so is every reference in the body
+    (``{"source": …, "id": "{import/x}"}``: the id named ``import/x`` in ``ids``)."""
 
     method: str
     path: str
@@ -59,6 +60,10 @@ class Request:
     body_ids: tuple[tuple[str, str], ...] = ()
     empty_answer: bool = False
     reconcile: Reconcile | None = None
+    #: The CSV file PUT to the upload URL of the import ``{id}`` (no API key), and the create
+    #: body of the fresh import that replaces it when the upload fails.
+    upload: CsvUpload | None = None
+    fresh_create: JSON | None = None
 
 
 @dataclass(frozen=True)
@@ -101,5 +106,8 @@ class Unit:
     steps: tuple[Step, ...]
     #: Unchanged addresses: no request, but the state file is kept current (not numbered).
     records: tuple[Step, ...] = ()
-    #: The unit's webset id (None for a webhook's unit).
+    #: The unit's webset id (None for a webhook's or an import's unit).
     webset: IdRef | None = None
+    #: Units run in waves, each after the previous one has finished: imports first, then
+    #: websets by how deep their references go (a webset after those it refers to).
+    wave: int = 0

@@ -23,12 +23,13 @@ without a request.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from websets_sync.apply import step_inputs
 from websets_sync.apply.bodies import BUILDERS, BodyInput
+from websets_sync.apply.references import bind_references, unit_waves
 from websets_sync.apply.step_types import IdRef, Purpose, Reconcile, Request, Step, Unit
 from websets_sync.errors import ApplyError
 from websets_sync.model import Address
@@ -46,11 +47,18 @@ NO_CREATED_ID = "its create returned no id"
 
 
 def plan_steps(plan: Plan) -> tuple[Unit, ...]:
-    """Every step apply takes for ``plan``, unit by unit, in the order they run."""
+    """Every step apply takes for ``plan``, unit by unit, in the order they run: wave by wave
+    (imports, then websets after those they refer to), in plan order within a wave."""
     numbers = _Numbers()
+    groups = group_units(plan.changes)
+    waves = unit_waves(groups)
+    order = sorted(range(len(groups)), key=lambda index: waves[index])
     return tuple(
-        _UnitBuilder(plan.project, changes, numbers).build(name)
-        for name, changes in group_units(plan.changes)
+        replace(
+            _UnitBuilder(plan.project, groups[i][1], numbers, plan.references).build(groups[i][0]),
+            wave=waves[i],
+        )
+        for i in order
     )
 
 
@@ -72,6 +80,8 @@ def group_units(changes: Sequence[Change]) -> list[tuple[str, list[Change]]]:
 @dataclass
 class _Numbers:
     last: int = 0
+    #: The step whose answer holds the id of each object created (references use it).
+    created: dict[Address, int] = field(default_factory=dict)
 
     def next(self) -> int:
         self.last += 1
@@ -83,6 +93,7 @@ class _UnitBuilder:
     project: str
     changes: Sequence[Change]
     numbers: _Numbers
+    references: Mapping[str, str]
     steps: list[Step] = field(default_factory=list)
     #: The create or adopt of the unit's webset: its children are not attempted if it fails.
     parent_step: int | None = None
@@ -143,6 +154,7 @@ class _UnitBuilder:
         first = self._operation(change, ops.create, Purpose.CREATE, "created")
         if first is None or first.request is None:
             return
+        self.numbers.created[change.address] = first.number
         if change.kind.has_children:
             self._carry_inline(change, first)
         if ops.after_create is None:
@@ -153,6 +165,8 @@ class _UnitBuilder:
         )
         if follow_up is not None:  # the change is done when its follow-up is
             self.steps[self.steps.index(first)] = replace(first, reports=False)
+            if ops.after_create.upload:  # a failed upload ends with a fresh import's id
+                self.numbers.created[change.address] = follow_up.number
 
     def _carry_inline(self, change: Change, carrier: Step) -> None:
         """The webset's create: later children use its id, and the inline ones ride in its body."""
@@ -207,31 +221,40 @@ class _UnitBuilder:
 
     def _request(self, change: Change, operation: Operation, own: IdRef) -> Request | None:
         body = None
+        protect, initial = (
+            step_inputs.protection_after(change),
+            step_inputs.initial_search_of(self.changes),
+        )
+        given = BodyInput(
+            change.desired, change.live, self.project, protect, self.webset.known or "", initial
+        )
         if operation.body is not None:
             if change.desired is None:
                 raise ApplyError(f"the plan carries no declared {change.kind.value}")
-            webset_id = self.webset.known or "{webset}"
-            protect, initial = (
-                step_inputs.protection_after(change),
-                step_inputs.initial_search_of(self.changes),
-            )
-            given = BodyInput(
-                change.desired, change.live, self.project, protect, webset_id, initial
-            )
-            body = BUILDERS[operation.body](given)
+            body = BUILDERS[operation.body](replace(given, webset_id=given.webset_id or "{webset}"))
             if body is None:
                 return None
         refs = {"id": own, "webset": self.webset}
         names = [n for n in refs if "{" + n + "}" in operation.path]
         names += [n for _, n in operation.body_ids if n not in names]
+        ids = [(name, refs[name]) for name in names]
+        if body is not None:
+            body, targets = bind_references(body, self.numbers.created, self.references)
+            ids += targets
+        upload = fresh = None
+        if operation.upload:
+            upload = getattr(change.desired, "upload", None)
+            fresh = BUILDERS[OPERATIONS[change.kind].create.body or ""](given)
         return Request(
             operation.method,
             operation.path,
-            tuple((name, refs[name]) for name in names),
+            tuple(ids),
             body,
             operation.body_ids,
             operation.empty_answer,
             _reconcile(change, operation, body),
+            upload,
+            fresh,
         )
 
     def _add(

@@ -41,13 +41,16 @@ class UnitRun:
         signal: StopSignal,
         fail_fast: bool,
         report: Callable[[ChangeResult], None],
+        produced: dict[Address, str] | None = None,
     ) -> None:
         self.unit = unit
         self.executor = executor
         self.signal = signal
         self.fail_fast = fail_fast
         self.report = report
-        self.produced: dict[Address, str] = {}  # ids made by this unit's creates
+        # Ids made by creates: shared by every unit of an apply, as references name objects
+        # other units create (in earlier waves).
+        self.produced: dict[Address, str] = {} if produced is None else produced
         self.unavailable: dict[int, str] = {}  # step number → why its dependents are not attempted
         self.started: set[Address] = set()
         self.finished: set[Address] = set()  # changes that failed or were not attempted

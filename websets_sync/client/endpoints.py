@@ -218,6 +218,10 @@ class WebsetsClient:
     def delete_import(self, import_id: str) -> JSON:
         return self._json("DELETE", f"/imports/{_segment(import_id)}")
 
+    def upload(self, url: str, content: bytes) -> None:
+        """PUT an import's CSV to the ``uploadUrl`` of its create answer (no API key)."""
+        self._sender.upload(url, content)
+
     # apply steps
     def send_step(
         self,

@@ -118,6 +118,23 @@ class Sender:
         if finished is not None:
             finished()
 
+    def upload(self, url: str, content: bytes) -> None:
+        """PUT ``content`` to a presigned upload URL: one attempt, no API key (the URL is the
+        credential), and the URL never appears in a record or an error. Not paced: the URL is
+        the storage's, not the Websets API's (its rate limit does not apply)."""
+        started = self._clock()
+        shown = "(presigned upload URL)"
+        try:
+            response = self.http.request(
+                "PUT", url, content=content, headers={"content-type": "text/csv"}
+            )
+        except httpx.RequestError as exc:
+            self._record("PUT", shown, None, started, 1, type(exc).__name__)
+            raise TransportError(f"PUT {shown} failed: {type(exc).__name__}") from None
+        self._record("PUT", shown, response.status_code, started, 1, None)
+        if not response.is_success:
+            raise TransportError(f"PUT {shown} answered HTTP {response.status_code}")
+
     def _attempt(
         self, method: str, path: str, params: Params | None, body: JSON | None, attempt: int
     ) -> httpx.Response | httpx.RequestError:
