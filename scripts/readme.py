@@ -37,6 +37,9 @@ SECTIONS = (
     ("Monitor", "monitor", "`websets[].monitors[]`"),
     ("Webhook", "webhook", "`webhooks[]`"),
     ("Move", "move", "`moved[]`"),
+    ("Import", "import", "`imports[]`"),
+    ("Reference", "sourceRef", "webset `import[]` and `exclude[]`, search `exclude[]`"),
+    ("Scope reference", "scopeRef", "search `scope[]`"),
 )
 
 
@@ -85,7 +88,7 @@ def _type(prop: Schema) -> str:
 def _link(ref: str) -> str:
     name = ref.rsplit("/", 1)[-1]
     title = next(title for title, key, _ in SECTIONS if key == name)
-    return f"[{title}](#{title.lower()})"
+    return f"[{title}](#{title.lower().replace(' ', '-')})"
 
 
 def _describe(prop: Schema) -> str:

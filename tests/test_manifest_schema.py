@@ -105,7 +105,10 @@ def test_search_covers_every_create_body_field() -> None:
         "externalId", "query", "count", "entity", "criteria", "behavior", "exclude", "scope",
         "recall", "maxPeoplePerCompany", "metadata",
     }  # fmt: skip
-    assert set(search["scope"]["items"]["properties"]) == {"source", "id", "relationship"}
+    # A scope names its source by API id or, since issue 12, by externalId.
+    assert search["scope"]["items"] == {"$ref": "#/$defs/scopeRef"}
+    scope = manifest_schema()["$defs"]["scopeRef"]["properties"]
+    assert set(scope) == {"source", "id", "externalId", "relationship"}
 
 
 def test_schema_is_declared_as_package_data() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from websets_sync.apply.step_types import IdRef
 from websets_sync.errors import ApplyError
-from websets_sync.model import Address, DesiredResource, DesiredWebset, Kind
+from websets_sync.model import Address, DesiredResource, DesiredWebset
 from websets_sync.plan.references import referenced
 from websets_sync.plan.types import Change
 
@@ -68,8 +68,9 @@ def fill_references(body: Any, ids: Mapping[str, str]) -> Any:
 
 
 def unit_waves(groups: Sequence[tuple[str, Sequence[Change]]]) -> list[int]:
-    """The wave of each unit: imports 0; any other unit one more than the deepest unit of this
-    plan it refers to (validation refused cycles between declared websets)."""
+    """The wave of each unit: 0 when it refers to no other unit of the plan (imports, plain
+    websets, webhooks), else one more than the deepest unit it refers to: imports, then the
+    websets others refer to, then those. Validation refused cycles between declared websets."""
     names = {name for name, _ in groups}
     targets = {name: _targets(changes) & names for name, changes in groups}
     waves: dict[str, int] = {}
@@ -77,10 +78,8 @@ def unit_waves(groups: Sequence[tuple[str, Sequence[Change]]]) -> list[int]:
     def wave(name: str, visiting: frozenset[str]) -> int:
         if name in waves:
             return waves[name]
-        if name.startswith(f"{Kind.IMPORT.value}/"):
-            return 0
         deeper = [wave(t, visiting | {name}) for t in targets[name] if t not in visiting | {name}]
-        waves[name] = 1 + max(deeper, default=0)
+        waves[name] = 1 + max(deeper) if deeper else 0
         return waves[name]
 
     return [wave(name, frozenset()) for name, _ in groups]

@@ -30,11 +30,12 @@ from typing import Any
 from websets_sync.apply import step_inputs
 from websets_sync.apply.bodies import BUILDERS, BodyInput
 from websets_sync.apply.references import bind_references, unit_waves
-from websets_sync.apply.step_types import IdRef, Purpose, Reconcile, Request, Step, Unit
+from websets_sync.apply.step_parts import producers, reconcile
+from websets_sync.apply.step_types import IdRef, Purpose, Request, Step, Unit
 from websets_sync.errors import ApplyError
 from websets_sync.model import Address
 from websets_sync.model.kinds import OPERATIONS
-from websets_sync.model.operations import InlineId, KindOperations, Lookup, Memory, Operation
+from websets_sync.model.operations import InlineId, KindOperations, Memory, Operation
 from websets_sync.plan.types import Action, Change, Plan
 
 JSON = dict[str, Any]
@@ -252,7 +253,7 @@ class _UnitBuilder:
             body,
             operation.body_ids,
             operation.empty_answer,
-            _reconcile(change, operation, body),
+            reconcile(change, operation, body),
             upload,
             fresh,
         )
@@ -260,7 +261,7 @@ class _UnitBuilder:
     def _add(
         self, change: Change, purpose: Purpose, request: Request | None, **details: Any
     ) -> Step:
-        after = _producers(request)
+        after = producers(request)
         if self.parent_step is not None and change.kind.is_child:
             after.add(self.parent_step)
         earlier = [s for s in self.steps if s.purpose is not Purpose.RECORD]
@@ -300,20 +301,3 @@ class _UnitBuilder:
             found_in=(ops.parent_list or "", InlineId.TAGGED),
         )
         self.steps.append(step)
-
-
-def _reconcile(change: Change, operation: Operation, body: JSON | None) -> Reconcile | None:
-    if not operation.creates:
-        return None
-    ops = OPERATIONS[change.kind]
-    name = change.address.name
-    if ops.lookup is Lookup.EXTERNAL_ID and body is not None:
-        name = str(body.get("externalId", name))
-    definition_of = change.kind if ops.reruns else None
-    return Reconcile(ops.lookup, name, ops.parent_list, ops.listed_at, definition_of)
-
-
-def _producers(request: Request | None) -> set[int]:
-    if request is None:
-        return set()
-    return {ref.step for _, ref in request.ids if ref.known is None and ref.step is not None}

@@ -100,13 +100,15 @@ def canonical_desired(desired: DesiredState, refs: References) -> DesiredState:
 
 
 def canonical_live(
-    live: LiveState, desired: DesiredState, refs: References, state: State
+    live: LiveState, desired: DesiredState, refs: References, state: State, project: str
 ) -> LiveState:
     """Live searches with their references named like the manifests name them."""
     declared = {w.address: w for w in desired.websets}
     websets = []
     for webset in live.websets:
-        match = next((d for d in declared.values() if find_live_webset(d, live) is webset), None)
+        match = next(
+            (d for d in declared.values() if find_live_webset(d, live, project) is webset), None
+        )
         websets.append(_live_webset(webset, match, refs, state))
     return replace(live, websets=tuple(websets))
 
