@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 import test_apply_steps_scenarios as steps_scenarios
-from apply_support import World, assert_no_secrets, fetch_live, manifest, write
+from apply_support import World, assert_no_secrets, manifest, write
 
 from websets_sync.apply.runner import Outcome
 from websets_sync.apply.step_types import Purpose
 from websets_sync.apply.steps import plan_steps, request_steps
+from websets_sync.fetch import fetch_live_state
 from websets_sync.manifest import load_desired_state
 from websets_sync.model import Address
 from websets_sync.plan import Action, Change, Plan, PlanOptions, build_plan
@@ -123,7 +124,8 @@ def test_every_example_is_explained_and_applied_request_for_request(
 ) -> None:
     world = World(tmp_path)
     desired, _ = load_desired_state([example], EXAMPLE_ENV)
-    plan = build_plan(desired, fetch_live(world.client), None, PlanOptions())
+    live = fetch_live_state(world.client, imports=bool(desired.imports))
+    plan = build_plan(desired, live, None, PlanOptions())
 
     text, document = explain_plan(plan), explain_plan(plan, as_json=True)
     world.emulator.clear_log()

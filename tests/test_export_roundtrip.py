@@ -21,6 +21,7 @@ from websets_sync.fetch import fetch_live_state
 from websets_sync.manifest.schema import load_desired_state
 from websets_sync.model import TAG_PROJECT, Address
 from websets_sync.plan import Action, Plan, PlanOptions, build_plan
+from websets_sync.plan.imports import needs_imports
 from websets_sync.state.store import StateStore, load_state
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +53,7 @@ class Account:
     def plan(self, paths: list[Path], options: PlanOptions | None = None) -> Plan:
         desired, _ = load_desired_state(paths, {})
         state = load_state(self.state_path, project=desired.project)
-        live = fetch_live_state(self.client)
+        live = fetch_live_state(self.client, imports=needs_imports(desired, state))
         return build_plan(desired, live, state, options or PlanOptions())
 
     def apply(self, paths: list[Path], options: PlanOptions | None = None) -> None:
@@ -67,7 +68,9 @@ class Account:
         # As the CLI does: the state file names objects without tags (searches have none on the
         # real API, API-NOTES §9 R12).
         remembered = remembered_names(load_state(self.state_path), project)
-        result = export_state(fetch_live_state(self.client), project, remembered=remembered)
+        result = export_state(
+            fetch_live_state(self.client, imports=True), project, remembered=remembered
+        )
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in render_files(result, "schema.json").items():
             (folder / name).write_text(text, encoding="utf-8")

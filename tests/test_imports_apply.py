@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from apply_support import API_KEY, World, write
+
 from websets_sync.model import TAG_FILE_SHA256, Address
 from websets_sync.plan import Action
 

@@ -35,11 +35,14 @@ def test_example_converges(example: Path, tmp_path: Path) -> None:
         rate_limit=None,
     )
     desired, _ = load_desired_state([example], ENV)
-    first = build_plan(desired, fetch_live_state(client), None, PlanOptions())
+    first = build_plan(
+        desired, fetch_live_state(client, imports=bool(desired.imports)), None, PlanOptions()
+    )
     assert {c.action for c in first.changes} <= {Action.CREATE, Action.RUN}
     with StateStore(tmp_path / "state.json", desired.project) as store:
         assert apply_plan(first, client, store).ok
-        second = build_plan(desired, fetch_live_state(client), store.state, PlanOptions())
+        live = fetch_live_state(client, imports=bool(desired.imports))
+        second = build_plan(desired, live, store.state, PlanOptions())
     assert not second.has_changes, [(str(c.address), c.reason) for c in second.changes]
     assert second.warnings == ()
     assert len(second.changes) == len(first.changes)

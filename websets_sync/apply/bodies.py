@@ -213,10 +213,15 @@ def import_create_body(declared: DesiredResource, project: str) -> JSON:
     return body
 
 
-def import_update_body(declared: DesiredResource, project: str) -> JSON:
-    """PATCH /imports/{id}: title when declared, and the full metadata map."""
+def import_update_body(declared: DesiredResource, project: str, live: LiveObject | None) -> JSON:
+    """PATCH /imports/{id}: title when declared, and the full metadata map (an import pinned by
+    id, without its file, keeps the live file tag)."""
     body: JSON = {"title": declared.spec["title"]} if "title" in declared.spec else {}
-    body["metadata"] = _metadata(declared.spec, import_tags(declared, project))
+    tags = import_tags(declared, project)
+    kept = live.metadata.get(TAG_FILE_SHA256) if live is not None else None
+    if declared.upload is None and isinstance(kept, str):
+        tags[TAG_FILE_SHA256] = kept
+    body["metadata"] = _metadata(declared.spec, tags)
     return body
 
 
@@ -298,5 +303,5 @@ BUILDERS: Mapping[str, BodyBuilder] = {
     "monitor_after_create": lambda g: monitor_after_create(_resource(g)),
     "webhook": lambda g: webhook_body(_resource(g), g.project),
     "import_create": lambda g: import_create_body(_resource(g), g.project),
-    "import_update": lambda g: import_update_body(_resource(g), g.project),
+    "import_update": lambda g: import_update_body(_resource(g), g.project, g.live),
 }

@@ -33,6 +33,7 @@ from websets_sync.export.fields import (
     user_metadata,
     webhook_fields,
 )
+from websets_sync.export.imports import import_documents, name_references, webset_sources
 from websets_sync.export.result import ExportResult
 from websets_sync.export.select import (
     adoptable_by_content,
@@ -83,10 +84,14 @@ def export_state(
     hook_names = _child_names(webhooks, "webhook", scope)
     picked = _picked_hooks(webhooks, hook_names, scope)
     webhooks = [h for h in webhooks if picked[hook_names[h.id]] is h]
+    imports, names = import_documents(live, project, scope.notes)
+    documents = [webset_document(w, webset_names[w.id], scope) for w in websets]
+    name_references(documents, names)
     return ExportResult(
         project=project,
-        websets=tuple(webset_document(w, webset_names[w.id], scope) for w in websets),
+        websets=tuple(documents),
         webhooks=tuple(webhook_document(h, hook_names[h.id], scope.notes) for h in webhooks),
+        imports=tuple(imports),
         notes=tuple(scope.notes),
     )
 
@@ -213,9 +218,15 @@ def webset_document(webset: LiveWebset, external_id: str, scope: _Scope) -> Docu
     put(document, "metadata", user_metadata(webset.webset.metadata))
     if live_protected(webset.webset):
         document["preventDestroy"] = True
+    imported, excluded = webset_sources(webset.webset.data)
+    put(document, "import", imported)
+    put(document, "exclude", excluded)
     initial = webset.webset.metadata.get(TAG_INITIAL_SEARCH)
     names = _child_names(webset.searches, "search", scope, initial)
-    put(document, "searches", _entries(webset.searches, names, search_fields))
+    searches = _entries(webset.searches, names, search_fields)
+    if searches and excluded is not None and searches[0].get("exclude") == excluded:
+        del searches[0]["exclude"]  # the API shows the webset's exclude on its first search
+    put(document, "searches", searches)
     for key, objects, fields in (
         ("enrichments", webset.enrichments, enrichment_fields),
         ("monitors", webset.monitors, monitor_fields),

@@ -14,4 +14,6 @@ class ExportResult:
     project: str
     websets: tuple[Document, ...] = ()
     webhooks: tuple[Document, ...] = ()
+    #: Imports, pinned by id (their CSV cannot be downloaded).
+    imports: tuple[Document, ...] = ()
     notes: tuple[str, ...] = ()

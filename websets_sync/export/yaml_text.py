@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 MANIFEST_VERSION = 1
 WEBHOOKS_FILE = "webhooks.yaml"
+IMPORTS_FILE = "imports.yaml"
 EMPTY_FILE = "websets.yaml"
 
 
@@ -42,6 +43,7 @@ def schema_reference(folder: Path) -> str | None:
 def render_document(result: ExportResult, schema_ref: str | None) -> str:
     """The whole export as one manifest (what ``export`` prints without ``--out``)."""
     document = _manifest(result.project)
+    put(document, "imports", list(result.imports))
     put(document, "websets", list(result.websets))
     put(document, "webhooks", list(result.webhooks))
     pinned = any("id" in webset for webset in result.websets)
@@ -56,6 +58,9 @@ def render_files(result: ExportResult, schema_ref: str | None) -> dict[str, str]
         document = {**_manifest(result.project), "websets": [webset]}
         name = _file_name(str(webset["externalId"]), taken)
         files[name] = _header(schema_ref, pinned="id" in webset, webhooks=False) + dump(document)
+    if result.imports:
+        document = {**_manifest(result.project), "imports": list(result.imports)}
+        files[IMPORTS_FILE] = _header(schema_ref, pinned=False, webhooks=False) + dump(document)
     if result.webhooks:
         document = {**_manifest(result.project), "webhooks": list(result.webhooks)}
         files[WEBHOOKS_FILE] = _header(schema_ref, pinned=False, webhooks=True) + dump(document)

@@ -72,12 +72,15 @@ def build_desired_state(manifests: Sequence[ManifestFile]) -> DesiredState:
 
 
 def _import(manifest: ManifestFile, entry: Entry) -> DesiredResource:
-    """An import: its create-body fields, with the file measured (count, size, SHA-256)."""
+    """An import: its create-body fields, with the file measured (count, size, SHA-256); an
+    import pinned by ``id`` (exported: its CSV is not in the repository) has no file."""
     data = entry.data
-    try:
-        upload = read_csv(csv_path(manifest.path, data["file"]))
-    except CsvProblem as exc:  # pragma: no cover - semantic checks refused it already
-        raise ValueError(str(exc)) from None
+    upload = None
+    if "file" in data:
+        try:
+            upload = read_csv(csv_path(manifest.path, data["file"]))
+        except CsvProblem as exc:  # pragma: no cover - semantic checks refused it already
+            raise ValueError(str(exc)) from None
     spec: dict[str, Any] = {k: data[k] for k in ("entity", "title", "csv", "metadata") if k in data}
     return DesiredResource(
         Address.for_import(data["externalId"]),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from websets_sync.errors import PlanError
 from websets_sync.model import TAG_FILE_SHA256, DesiredResource, DesiredState, Kind
 from websets_sync.model.kinds import RULES
 from websets_sync.model.live import LiveObject
@@ -47,6 +48,11 @@ def plan_imports(
 def _with_file(change: Change) -> Change:
     """The change with the file shown; a changed file or entity turns it into a replace."""
     desired = change.desired
+    if isinstance(desired, DesiredResource) and desired.upload is None and change.live is None:
+        raise PlanError(
+            f"{change.address} is pinned by id, but no live import of this project is it",
+            detail="Declare `file:` to upload the CSV as a new import.",
+        )
     if not isinstance(desired, DesiredResource) or desired.upload is None:
         return change
     upload = desired.upload

@@ -174,7 +174,7 @@ def export_live(
 
 def _export_live_state(client: WebsetsClient, websets: Sequence[str]) -> LiveState:
     if not websets:
-        return fetch_live_state(client)
+        return fetch_live_state(client, imports=True)
     # A chosen webset by id or externalId: one GET each (the API takes either in the path).
     return LiveState(websets=tuple(live_webset(_get_chosen(client, ident)) for ident in websets))
 
