@@ -38,6 +38,7 @@ from websets_sync.fetch import fetch_live_state
 from websets_sync.manifest import load_desired_state
 from websets_sync.model import Address
 from websets_sync.plan import Plan, PlanOptions, build_plan
+from websets_sync.plan.imports import needs_imports
 from websets_sync.render.explain import explain_plan
 from websets_sync.state.store import State, StateStore, load_state
 
@@ -115,7 +116,8 @@ class Setup:
         desired, _ = load_desired_state(manifests, self.env)
         state = load_state(self.state_file, project=desired.project)
         options = plan_options(self.config.get("args", []))
-        return build_plan(desired, fetch_live_state(self.client), state, options)
+        live = fetch_live_state(self.client, imports=needs_imports(desired, state))
+        return build_plan(desired, live, state, options)
 
     def apply(self, plan: Plan, *, parallelism: int) -> list[str]:
         """Apply ``plan``; every request it sent, as ``METHOD path``."""

@@ -194,3 +194,18 @@ def test_a_failed_upload_leaves_no_half_made_import(tmp_path: Path) -> None:
 def half_made(world: World) -> str:
     deletes = [e.path for e in world.emulator.request_log if e.method == "DELETE"]
     return deletes[0].rsplit("/", 1)[1]
+
+
+def test_the_emulator_embeds_imported_rows_and_echoes_references(tmp_path: Path) -> None:
+    world, recorder, manifest = setup(tmp_path)
+    world.apply([manifest], parallelism=1)
+    websets = {w["externalId"]: w["id"] for w in world.objects("webset")}
+    items = list(world.client.iter_items(websets["customers"]))
+    assert sorted((i["source"], i["properties"]["url"]) for i in items) == [
+        ("import", "https://x.example"),
+        ("import", "https://y.example"),
+    ]
+    lookalikes = world.client.get_webset(websets["lookalikes"])
+    assert lookalikes["excludes"] == [{"source": "webset", "id": websets["customers"]}]
+    scoped = [s for s in lookalikes["searches"] if s["scope"]]
+    assert [s["scope"][0]["relationship"]["definition"] for s in scoped] == ["investors of"]

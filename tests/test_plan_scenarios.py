@@ -43,6 +43,7 @@ from websets_sync.fetch import fetch_live_state
 from websets_sync.manifest.schema import load_desired_state
 from websets_sync.model import Address, Kind, LiveObject, LiveState
 from websets_sync.plan import PlanOptions, build_plan
+from websets_sync.plan.imports import needs_imports
 from websets_sync.state.store import StateStore
 
 SCENARIOS = Path(__file__).parent / "scenarios"
@@ -151,7 +152,8 @@ def prepare(
 def apply_manifests(paths: list[Path], client: WebsetsClient, state_file: Path) -> None:
     desired, _ = load_desired_state(paths, {})
     with StateStore(state_file, desired.project) as store:
-        plan = build_plan(desired, fetch_live_state(client), store.state, PlanOptions())
+        live = fetch_live_state(client, imports=needs_imports(desired, store.state))
+        plan = build_plan(desired, live, store.state, PlanOptions())
         result = apply_plan(plan, client, store, parallelism=1)
     assert result.ok, result
 
@@ -218,7 +220,8 @@ def test_apply_then_plan_shows_no_changes(folder: Path, tmp_path: Path) -> None:
     )
     desired, _ = load_desired_state(manifests, env)
     with StateStore(state_file, desired.project) as store:
-        plan = build_plan(desired, fetch_live_state(client), store.state, options)
+        live = fetch_live_state(client, imports=needs_imports(desired, store.state))
+        plan = build_plan(desired, live, store.state, options)
         assert apply_plan(plan, client, store, parallelism=1).ok
     args = [*map(str, manifests), "--detailed-exitcode"]
     result = run_plan(emulator_file, state_file, args, env)

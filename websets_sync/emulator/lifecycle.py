@@ -126,9 +126,12 @@ def _progress_search(store: Store, search: JSON, now: float, timing: Timing) -> 
 def _materialize_items(store: Store, search: JSON, found: int) -> None:
     made = int(search.get("_made", 0))
     entity = search.get("entity")
+    excluded = set(search.get("_excluded") or ())
     for index in range(made, found):
         rng = store.rng("item", search["id"], index)
         properties = generate.item_properties(entity, rng, search["query"])
+        if properties.get("url") in excluded:
+            continue  # the search's exclude leaves it out
         item = {
             "object": "webset_item",
             "source": "search",

@@ -7,6 +7,7 @@ from datetime import datetime
 from websets_sync.emulator import imports, validate, views
 from websets_sync.emulator.deliveries import attempts
 from websets_sync.emulator.failures import bad_query, bad_request
+from websets_sync.emulator.imported import upload_rows
 from websets_sync.emulator.router import ROUTES, Ctx, Reply, find, listing, page, page_kept
 from websets_sync.emulator.store import JSON, iso, public
 
@@ -106,6 +107,8 @@ def _import_upload(ctx: Ctx, params: list[str]) -> Reply:
     if record["status"] != "pending":
         raise bad_request(f"Import {record['id']} was already uploaded")
     imports.receive_upload(ctx.store, record, ctx.raw)
+    # Kept for websets that import it and searches that exclude it (emulator/imported.py).
+    record["_rows"] = upload_rows(ctx.raw, int(record.get("_identifier") or 0))
     ctx.store.watch("import", record)
     return Reply(200, None)
 

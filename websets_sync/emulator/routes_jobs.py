@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from websets_sync.emulator import generate, validate
 from websets_sync.emulator.failures import bad_request
+from websets_sync.emulator.imported import excluded_urls
 from websets_sync.emulator.lifecycle import Timing
 from websets_sync.emulator.router import ROUTES, Ctx, Reply, find_child, find_webset
 from websets_sync.emulator.store import JSON, Store, public
@@ -47,6 +48,8 @@ def create_search(store: Store, webset: JSON, fields: JSON, timing: Timing) -> J
         search["_criteria"] = [{**c, "successRate": 0} for c in generated]
     if fields.get("recall"):
         search["_recall"] = _recall_estimate(int(fields.get("count", 10)))
+    if search["exclude"]:
+        search["_excluded"] = excluded_urls(store, search["exclude"])
     store.insert("search", search)
     store.watch("search", search)
     if behavior == "override":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from websets_sync.emulator import generate, validate, views
 from websets_sync.emulator.failures import bad_query, conflict, not_found
+from websets_sync.emulator.imported import embed_imports
 from websets_sync.emulator.router import (
     ROUTES,
     Ctx,
@@ -53,6 +54,7 @@ def _create(ctx: Ctx, params: list[str]) -> Reply:
         "_imports": [ref["id"] for ref in imports if ref["source"] == "import"],
     }
     store.insert("webset", webset)
+    embed_imports(store, webset, webset["_imports"])
     if search is not None and webset["title"] is None:
         # Recorded (R3): the answer says title null; the generated one comes a moment later.
         webset["_title"] = generate.title_for(search["query"], search.get("entity"))

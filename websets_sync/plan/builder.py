@@ -76,7 +76,7 @@ def build_plan(
         if live_webset.id not in matched and live_webset.webset.project == p.project:
             _plan_webset_delete(p, live_webset)
     _plan_webhooks(p, desired, live.webhooks)
-    note_kept_scopes(p.changes, refs)
+    note_kept_scopes(p.changes, refs, p.warnings)
     p.warnings += move_warnings(moves, p.changes, p.deleted, view)
     changes, skipped, warnings = select_targets(p, options.targets)
     changes, skipped, excluded, unmatched = exclude(changes, skipped, options.excludes)

@@ -238,8 +238,11 @@ def referenced(spec: Mapping[str, Any]) -> list[Address]:
     return found
 
 
-def note_kept_scopes(changes: list[Change], refs: References) -> None:
-    """A search that stays while an import it names is replaced keeps its old scope: say so."""
+def note_kept_scopes(
+    changes: list[Change], refs: References, warnings: list[tuple[Address | None, str]]
+) -> None:
+    """A search that stays while an import it names is replaced keeps its old scope: say so in
+    its reason, and as a warning when the replace is in this plan (a later plan only notes it)."""
     replaced = {c.address for c in changes if c.kind is Kind.IMPORT and c.action is Action.REPLACE}
     for index, change in enumerate(changes):
         if change.kind is not Kind.SEARCH or change.action is not Action.NOOP:
@@ -250,7 +253,11 @@ def note_kept_scopes(changes: list[Change], refs: References) -> None:
                 value = change.desired.spec.get(field_name)
                 for target in referenced({field_name: value}):
                     if target in replaced:
-                        notes.append(KEPT_OLD_SCOPE.format(field=field_name, target=target))
+                        note = KEPT_OLD_SCOPE.format(field=field_name, target=target)
+                        notes.append(note)
+                        warnings.append(
+                            (change.address, f"{change.address} {note} (it is not run again)")
+                        )
         if notes:
             reason = change.reason + "; " + "; ".join(dict.fromkeys(notes))
             changes[index] = replace(change, reason=reason)
