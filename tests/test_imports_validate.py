@@ -36,7 +36,9 @@ def test_an_import_needs_a_file_or_an_id(tmp_path: Path) -> None:
     )
     with pytest.raises(ManifestError) as caught:
         load_desired_state([manifest], {})
-    assert [(p.line, p.path) for p in caught.value.problems] == [(4, "imports[0]")]
+    assert [(p.line, p.path, p.message) for p in caught.value.problems] == [
+        (4, "imports[0]", "needs one of: file or id")
+    ]
 
 
 def test_data_rows_leave_out_the_header_and_blank_lines_and_keep_quoted_newlines() -> None:

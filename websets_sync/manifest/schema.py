@@ -208,6 +208,14 @@ def _describe_limit(error: ValidationError, path: FieldPath) -> str:
         return f"must be at least {limit} (got {_show(value)})"
     if kind == "maximum":
         return f"must be at most {limit} (got {_show(value)})"
+    if kind == "oneOf" and isinstance(value, dict):
+        # Alternatives that each require one field (an import's file or id, a reference's
+        # externalId or id): exactly one of them.
+        names = [str(alt["required"][0]) for alt in limit if alt.get("required")]
+        given = [name for name in names if name in value]
+        if len(given) > 1:
+            return f"give only one of {' or '.join(names)}, not both"
+        return f"needs one of: {' or '.join(names)}"
     return str(error.message)
 
 
