@@ -35,7 +35,9 @@ from websets_sync.render.text import render_plan_text
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (required without a TTY).")
 @click.option("--allow-delete", is_flag=True, help="Delete managed objects no longer declared.")
 @click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only this address.")
-@click.option("--replace", "replace", multiple=True, metavar="ADDR", help="Re-create a webhook.")
+@click.option(
+    "--replace", "replace", multiple=True, metavar="ADDR", help="Re-create a webhook or an import."
+)
 @click.option(
     "--adopt",
     "adopt",

@@ -40,7 +40,9 @@ ENV_STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
 @click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only this address.")
 @click.option("--allow-delete", is_flag=True, help="Plan deletions of managed, undeclared objects.")
-@click.option("--replace", "replace", multiple=True, metavar="ADDR", help="Re-create a webhook.")
+@click.option(
+    "--replace", "replace", multiple=True, metavar="ADDR", help="Re-create a webhook or an import."
+)
 @click.option(
     "--adopt",
     "adopt",
