@@ -46,8 +46,9 @@ def check_state_target(state: State, path: Path, api_url: str, live_ids: Collect
 
 
 def live_ids(live: LiveState) -> set[str]:
-    """Every live id: websets, their searches, enrichments and monitors, and webhooks."""
-    ids = {webhook.id for webhook in live.webhooks}
+    """Every live id: websets, their searches, enrichments and monitors, webhooks and imports
+    (when read)."""
+    ids = {webhook.id for webhook in live.webhooks} | {i.id for i in live.imports}
     for webset in live.websets:
         ids.add(webset.webset.id)
         ids.update(child.id for child in (*webset.searches, *webset.enrichments, *webset.monitors))
