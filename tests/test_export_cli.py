@@ -143,7 +143,7 @@ def test_out_dir_writes_files_and_never_overwrites_silently(
     assert yaml.safe_load((out / "leads.yaml").read_text())["websets"][0]["externalId"] == "leads"
 
 
-def test_export_reads_two_listings_or_one_get_per_chosen_webset(account: Emulator) -> None:
+def test_export_reads_three_listings_or_one_get_per_chosen_webset(account: Emulator) -> None:
     client = WebsetsClient(
         httpx.Client(transport=account.transport()),
         api_key="k",
@@ -155,6 +155,7 @@ def test_export_reads_two_listings_or_one_get_per_chosen_webset(account: Emulato
     assert [(e.method, e.path) for e in account.request_log] == [
         ("GET", "/websets"),
         ("GET", "/webhooks"),
+        ("GET", "/imports"),  # imports are exported too, pinned by id (issue 12)
     ]
     account.clear_log()
     chosen = _export_live_state(client, ("leads",))

@@ -24,14 +24,9 @@ from websets_sync.plan.hints import move_warnings
 from websets_sync.plan.identity import item_count, webset_name
 from websets_sync.plan.imports import plan_imports
 from websets_sync.plan.moves import find_webset, moved_view, webset_changes
-from websets_sync.plan.references import (
-    canonical_desired,
-    canonical_live,
-    note_kept_scopes,
-    reference_table,
-)
+from websets_sync.plan.references import note_kept_scopes, with_references
 from websets_sync.plan.searches import plan_searches, search_run
-from websets_sync.plan.targets import exclude, order_changes, select_targets
+from websets_sync.plan.targets import check_replace_targets, exclude, order_changes, select_targets
 from websets_sync.plan.types import Action, Change, FieldChange, Plan, PlanOptions
 from websets_sync.state.store import State
 
@@ -58,12 +53,8 @@ def build_plan(
     """
     view, moves = moved_view(state or State(), desired.moves)
     p = Planning(desired.project, view, options, moves=moves)
-    _check_replace_targets(desired, options)
-    if desired.imports and not live.imports_read:
-        raise PlanError("the manifests declare imports, but the account's imports were not read")
-    refs = reference_table(desired, live, p.project, p.state)
-    desired = canonical_desired(desired, refs)
-    compared = canonical_live(live, desired, refs, p.state, p.project)
+    check_replace_targets(desired, options)
+    desired, compared, refs = with_references(desired, live, p.project, p.state)
     if live.imports_read:
         plan_imports(p, desired.imports, live.imports)
     matched: set[str] = set()
@@ -299,18 +290,6 @@ def with_manifest_texts(change: Change) -> Change:
         below = {key[len(steps) :]: text for key, text in raw.items() if key[: len(steps)] == steps}
         fields.append(replace(field_change, manifest_texts=below) if below else field_change)
     return replace(change, fields=tuple(fields))
-
-
-def _check_replace_targets(desired: DesiredState, options: PlanOptions) -> None:
-    replaceable = {r.address for r in (*desired.webhooks, *desired.imports)}
-    for address in options.replace:
-        if address not in replaceable:
-            raise PlanError(
-                f"cannot replace {address}: --replace applies only to declared webhooks "
-                "and imports",
-                detail="Only a webhook whose secret was lost, or an import to upload again, "
-                "needs to be re-created.",
-            )
 
 
 def _count(number: int, noun: str) -> str:

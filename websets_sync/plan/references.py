@@ -49,6 +49,17 @@ class References:
     dangling: dict[Address, list[str]] = field(default_factory=dict)
 
 
+def with_references(
+    desired: DesiredState, live: LiveState, project: str, state: State
+) -> tuple[DesiredState, LiveState, References]:
+    """(desired, live to compare with, who is who): both sides naming references alike."""
+    if desired.imports and not live.imports_read:
+        raise PlanError("the manifests declare imports, but the account's imports were not read")
+    refs = reference_table(desired, live, project, state)
+    desired = canonical_desired(desired, refs)
+    return desired, canonical_live(live, desired, refs, state, project), refs
+
+
 def reference_table(
     desired: DesiredState, live: LiveState, project: str, state: State
 ) -> References:

@@ -6,9 +6,9 @@ import fnmatch
 from collections.abc import Sequence
 
 from websets_sync.errors import PlanError
-from websets_sync.model import Address, Kind
+from websets_sync.model import Address, DesiredState, Kind
 from websets_sync.plan.children import Planning
-from websets_sync.plan.types import Action, Change, Skipped
+from websets_sync.plan.types import Action, Change, PlanOptions, Skipped
 
 
 def select_targets(
@@ -123,3 +123,15 @@ def exclude(
     ]
     kept = [c for c in changes if not hit(c.address)]
     return kept, [s for s in skipped if not hit(s.address)], excluded, warnings
+
+
+def check_replace_targets(desired: DesiredState, options: PlanOptions) -> None:
+    replaceable = {r.address for r in (*desired.webhooks, *desired.imports)}
+    for address in options.replace:
+        if address not in replaceable:
+            raise PlanError(
+                f"cannot replace {address}: --replace applies only to declared webhooks "
+                "and imports",
+                detail="Only a webhook whose secret was lost, or an import to upload again, "
+                "needs to be re-created.",
+            )
