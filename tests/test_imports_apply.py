@@ -209,3 +209,31 @@ def test_the_emulator_embeds_imported_rows_and_echoes_references(tmp_path: Path)
     assert lookalikes["excludes"] == [{"source": "webset", "id": websets["customers"]}]
     scoped = [s for s in lookalikes["searches"] if s["scope"]]
     assert [s["scope"][0]["relationship"]["definition"] for s in scoped] == ["investors of"]
+
+
+def test_raw_ids_still_work_and_any_webset_is_named_by_externalid(tmp_path: Path) -> None:
+    world, recorder, manifest = setup(tmp_path)
+    world.apply([manifest], parallelism=1)
+    targets = next(i["id"] for i in world.objects("import") if i["title"] == "Target accounts")
+    outside = world.client.create_webset({"externalId": "made-elsewhere"})
+    second = write(
+        tmp_path / "more" / "more.yaml",
+        f"""\
+        version: 1
+        project: proj
+        websets:
+          - externalId: more
+            import: [{{source: import, id: {targets}}}]
+            exclude: [{{source: webset, externalId: made-elsewhere}}]
+        """,
+    )
+    plan = world.plan([manifest, second])
+    (created,) = [c for c in plan.changes if c.action is Action.CREATE]
+    shown = {f.path: f.after for f in created.fields}
+    assert shown["import"] == [{"ref": "import/targets"}]  # by address, not by raw id
+    assert shown["exclude"] == [{"ref": "webset/made-elsewhere"}]
+    world.execute(plan, parallelism=1)
+    body = recorder.bodies("POST", "/websets")[-1]
+    assert body["import"] == [{"source": "import", "id": targets}]
+    assert body["exclude"] == [{"source": "webset", "id": outside["id"]}]
+    assert not world.plan([manifest, second]).has_changes

@@ -56,7 +56,8 @@ def _with_file(change: Change) -> Change:
     if not isinstance(desired, DesiredResource) or desired.upload is None:
         return change
     upload = desired.upload
-    after = f"sha256 {upload.sha256[:12]} ({upload.count} rows, {upload.size} bytes)"
+    rows = "row" if upload.count == 1 else "rows"
+    after = f"sha256 {upload.sha256[:12]} ({upload.count} {rows}, {upload.size} bytes)"
     if change.action is Action.CREATE or change.live is None:
         return replace(change, fields=(FieldChange("file", None, after), *change.fields))
     before_sha = change.live.metadata.get(TAG_FILE_SHA256)
