@@ -10,12 +10,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from websets_sync.apply.import_bodies import import_create_body, import_update_body
 from websets_sync.errors import ApplyError
 from websets_sync.model import (
     RESERVED_PREFIX,
     TAG_ALIAS,
     TAG_EXTERNAL_ID,
-    TAG_FILE_SHA256,
     TAG_INITIAL_SEARCH,
     TAG_PREVENT_DESTROY,
     TAG_PROJECT,
@@ -199,37 +199,6 @@ def monitor_update_body(monitor: DesiredResource, project: str) -> JSON:
 def webhook_body(webhook: DesiredResource, project: str) -> JSON:
     """POST /webhooks and PATCH /webhooks/{id} (the same fields: url, events, metadata)."""
     return _update_body(webhook, project, _WEBHOOK_FIELDS)
-
-
-def import_create_body(declared: DesiredResource, project: str) -> JSON:
-    """POST /imports: the declared fields, the file's row count and size, and the tags (the
-    file's SHA-256 among them: how a changed file is seen without downloading anything)."""
-    if declared.upload is None:
-        raise ApplyError("the plan carries no CSV file for this import")
-    body: JSON = {"format": "csv", **_without_metadata(declared.spec)}
-    body["count"] = declared.upload.count
-    body["size"] = declared.upload.size
-    body["metadata"] = _metadata(declared.spec, import_tags(declared, project))
-    return body
-
-
-def import_update_body(declared: DesiredResource, project: str, live: LiveObject | None) -> JSON:
-    """PATCH /imports/{id}: title when declared, and the full metadata map (an import pinned by
-    id, without its file, keeps the live file tag)."""
-    body: JSON = {"title": declared.spec["title"]} if "title" in declared.spec else {}
-    tags = import_tags(declared, project)
-    kept = live.metadata.get(TAG_FILE_SHA256) if live is not None else None
-    if declared.upload is None and isinstance(kept, str):
-        tags[TAG_FILE_SHA256] = kept
-    body["metadata"] = _metadata(declared.spec, tags)
-    return body
-
-
-def import_tags(declared: DesiredResource, project: str) -> dict[str, str]:
-    tags = child_tags(declared, project)
-    if declared.upload is not None:
-        tags[TAG_FILE_SHA256] = declared.upload.sha256
-    return tags
 
 
 def _update_body(resource: DesiredResource, project: str, fields: tuple[str, ...]) -> JSON:

@@ -222,13 +222,10 @@ class _UnitBuilder:
 
     def _request(self, change: Change, operation: Operation, own: IdRef) -> Request | None:
         body = None
-        protect, initial = (
-            step_inputs.protection_after(change),
-            step_inputs.initial_search_of(self.changes),
-        )
-        given = BodyInput(
-            change.desired, change.live, self.project, protect, self.webset.known or "", initial
-        )
+        protect = step_inputs.protection_after(change)
+        initial = step_inputs.initial_search_of(self.changes)
+        known = self.webset.known or ""
+        given = BodyInput(change.desired, change.live, self.project, protect, known, initial)
         if operation.body is not None:
             if change.desired is None:
                 raise ApplyError(f"the plan carries no declared {change.kind.value}")
@@ -242,10 +239,8 @@ class _UnitBuilder:
         if body is not None:
             body, targets = bind_references(body, self.numbers.created, self.references)
             ids += targets
-        upload = fresh = None
-        if operation.upload:
-            upload = getattr(change.desired, "upload", None)
-            fresh = BUILDERS[OPERATIONS[change.kind].create.body or ""](given)
+        upload = getattr(change.desired, "upload", None) if operation.upload else None
+        fresh = BUILDERS[OPERATIONS[change.kind].create.body or ""](given) if upload else None
         return Request(
             operation.method,
             operation.path,
