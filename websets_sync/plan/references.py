@@ -114,13 +114,12 @@ def canonical_live(
     live: LiveState, desired: DesiredState, refs: References, state: State, project: str
 ) -> LiveState:
     """Live searches with their references named like the manifests name them."""
-    declared = {w.address: w for w in desired.websets}
-    websets = []
-    for webset in live.websets:
-        match = next(
-            (d for d in declared.values() if find_live_webset(d, live, project) is webset), None
-        )
-        websets.append(_live_webset(webset, match, refs, state))
+    declared: dict[str, DesiredWebset] = {}
+    for desired_webset in desired.websets:  # one indexed lookup each, no scan
+        found = find_live_webset(desired_webset, live, project)
+        if found is not None:
+            declared[found.id] = desired_webset
+    websets = [_live_webset(w, declared.get(w.id), refs, state) for w in live.websets]
     return replace(live, websets=tuple(websets))
 
 
