@@ -62,10 +62,16 @@ def test_too_large(tmp_path: Path) -> None:
     assert manifest is None and problems == [f"1:1: file is larger than {MAX_FILE_BYTES} bytes"]
 
 
-def test_deep_nesting_is_refused_not_crashing(tmp_path: Path) -> None:
+def test_deep_nesting_is_refused_not_crashing(tmp_path: Path, yaml_composer: str) -> None:
     manifest, problems = load(tmp_path, "a: " + "[" * 1500 + "]" * 1500 + "\n")
     assert manifest is None
-    assert problems == ["1:1: invalid YAML: nesting is too deep"]
+    too_deep = ["1:1: invalid YAML: nesting is too deep"]
+    if yaml_composer == "libyaml" and problems != too_deep:
+        # libyaml before PyYAML 6.0.3 composes any depth without recursing; the loader's own
+        # limit then refuses it where it starts, in the same words as the 70-level case below.
+        assert len(problems) == 1 and problems[0].endswith("nesting is deeper than 64 levels")
+    else:
+        assert problems == too_deep
     manifest, problems = load(tmp_path, "a: " + "[" * 70 + "]" * 70 + "\n")
     assert manifest is None
     assert len(problems) == 1 and "nesting is deeper than 64 levels" in problems[0]
