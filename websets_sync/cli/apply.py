@@ -12,11 +12,11 @@ import click
 from websets_sync import workflows
 from websets_sync.apply.result import ApplyResult, ChangeResult
 from websets_sync.cli import wiring
-from websets_sync.cli.options import SyncCommand, global_options
+from websets_sync.cli.options import SyncCommand, global_options, selection_options
 from websets_sync.cli.plan import ENV_STEP_SUMMARY
 from websets_sync.cli.root import EXIT_ERROR, EXIT_OK, App
 from websets_sync.errors import WebsetsSyncError
-from websets_sync.plan import Action, Plan, PlanOptions
+from websets_sync.plan import Action, Plan
 from websets_sync.render.console import Console
 from websets_sync.render.found import render_found_report
 from websets_sync.render.markdown import secrets_unknown_banner
@@ -34,24 +34,7 @@ from websets_sync.render.text import render_plan_text
 )
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (required without a TTY).")
 @click.option("--allow-delete", is_flag=True, help="Delete managed objects no longer declared.")
-@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only this address.")
-@click.option(
-    "--replace", "replace", multiple=True, metavar="ADDR", help="Re-create a webhook or an import."
-)
-@click.option(
-    "--adopt",
-    "adopt",
-    multiple=True,
-    metavar="ADDR",
-    help="Take over the untagged object the state file remembers for ADDR.",
-)
-@click.option(
-    "--exclude",
-    "excludes",
-    multiple=True,
-    metavar="ADDR",
-    help="Leave out this address (a glob) and what depends on it (a webset's children).",
-)
+@selection_options
 @click.option(
     "--parallelism",
     type=click.IntRange(1, 32),
@@ -113,13 +96,7 @@ def apply_command(
             "apply needs confirmation, but there is no terminal to ask on",
             detail="Pass --auto-approve to apply without asking (as in CI).",
         )
-    options = PlanOptions(
-        allow_delete=allow_delete,
-        targets=wiring.addresses(targets, "--target"),
-        replace=wiring.addresses(replace, "--replace"),
-        adopt=wiring.addresses(adopt, "--adopt"),
-        excludes=excludes,
-    )
+    options = wiring.plan_options(allow_delete, targets, replace, adopt, excludes)
     # A saved plan was reviewed when it was made: applying it asks nothing more.
     settings = workflows.ApplySettings(
         parallelism=parallelism,

@@ -117,3 +117,37 @@ def global_options(command: Decorated) -> Decorated:
 
 
 _LATE_NAMES = {"api_url", "state", "rate_limit", "emulator", "no_color", "debug"}
+
+
+def selection_options(command: Decorated) -> Decorated:
+    """What a plan is made of, shared by ``plan`` and ``apply``: --target, --replace, --adopt and
+    --exclude (``wiring.plan_options`` turns them into PlanOptions)."""
+    options = [
+        click.option(
+            "--target", "targets", multiple=True, metavar="ADDR", help="Only this address."
+        ),
+        click.option(
+            "--replace",
+            "replace",
+            multiple=True,
+            metavar="ADDR",
+            help="Re-create a webhook or an import.",
+        ),
+        click.option(
+            "--adopt",
+            "adopt",
+            multiple=True,
+            metavar="ADDR",
+            help="Take over the untagged object the state file remembers for ADDR.",
+        ),
+        click.option(
+            "--exclude",
+            "excludes",
+            multiple=True,
+            metavar="ADDR",
+            help="Leave out this address (a glob) and what depends on it (a webset's children).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command

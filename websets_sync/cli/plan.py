@@ -9,10 +9,10 @@ import click
 
 from websets_sync import workflows
 from websets_sync.cli import wiring
-from websets_sync.cli.options import SyncCommand, global_options
+from websets_sync.cli.options import SyncCommand, global_options, selection_options
 from websets_sync.cli.root import EXIT_CHANGES, EXIT_OK, App
 from websets_sync.errors import WebsetsSyncError
-from websets_sync.plan import Plan, PlanOptions
+from websets_sync.plan import Plan
 from websets_sync.plan.cost import check_budget
 from websets_sync.plan.saved import saved_plan_text
 from websets_sync.render.explain import explain_plan
@@ -38,25 +38,8 @@ ENV_STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
     help="Print the requests apply would send (with --json: as JSON), sending nothing.",
 )
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
-@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only this address.")
 @click.option("--allow-delete", is_flag=True, help="Plan deletions of managed, undeclared objects.")
-@click.option(
-    "--replace", "replace", multiple=True, metavar="ADDR", help="Re-create a webhook or an import."
-)
-@click.option(
-    "--adopt",
-    "adopt",
-    multiple=True,
-    metavar="ADDR",
-    help="Take over the untagged object the state file remembers for ADDR.",
-)
-@click.option(
-    "--exclude",
-    "excludes",
-    multiple=True,
-    metavar="ADDR",
-    help="Leave out this address (a glob) and what depends on it (a webset's children).",
-)
+@selection_options
 @global_options
 @wiring.cost_options
 @click.pass_obj
@@ -82,13 +65,7 @@ def plan_command(
     """
     if as_json and as_markdown:
         raise click.UsageError("--json and --markdown cannot be used together")
-    options = PlanOptions(
-        allow_delete=allow_delete,
-        targets=wiring.addresses(targets, "--target"),
-        replace=wiring.addresses(replace, "--replace"),
-        adopt=wiring.addresses(adopt, "--adopt"),
-        excludes=excludes,
-    )
+    options = wiring.plan_options(allow_delete, targets, replace, adopt, excludes)
     desired = wiring.load_manifests(app, paths)
     pricing = workflows.load_pricing_file(pricing_file, os.environ)
     with wiring.make_client(app) as client:

@@ -16,6 +16,7 @@ from websets_sync import __version__, workflows
 from websets_sync.cli.root import App
 from websets_sync.client.endpoints import DEFAULT_API_URL, RequestRecord, WebsetsClient
 from websets_sync.model import Address, DesiredState
+from websets_sync.plan.types import PlanOptions
 from websets_sync.render.console import Console
 from websets_sync.render.problems import render_problems
 
@@ -83,6 +84,23 @@ def addresses(texts: Sequence[str], option: str) -> tuple[Address, ...]:
         return tuple(Address.parse(text) for text in texts)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=option) from exc
+
+
+def plan_options(
+    allow_delete: bool,
+    targets: Sequence[str],
+    replace: Sequence[str],
+    adopt: Sequence[str],
+    excludes: Sequence[str],
+) -> PlanOptions:
+    """The options of ``plan`` and ``apply`` as the planner takes them (addresses checked)."""
+    return PlanOptions(
+        allow_delete=allow_delete,
+        targets=addresses(targets, "--target"),
+        replace=addresses(replace, "--replace"),
+        adopt=addresses(adopt, "--adopt"),
+        excludes=tuple(excludes),
+    )
 
 
 def is_terminal() -> bool:
