@@ -45,6 +45,7 @@ from websets_sync.export.select import (
     remembered_names,
 )
 from websets_sync.model import TAG_INITIAL_SEARCH, LiveObject, LiveState, LiveWebset
+from websets_sync.model.live import reclaim_remembered_searches
 from websets_sync.plan.identity import webset_alias
 from websets_sync.plan.protection import live_protected
 
@@ -76,6 +77,7 @@ def export_state(
         check_chosen(live, project)
     check_something_to_export(live, project)
     scope = _Scope(project, remembered or {})
+    live = reclaim_remembered_searches(live, scope.remembered.keys())
     websets = [w for w in live.websets if ours_or_nobodys(w.webset, project)]
     webhooks = [h for h in live.webhooks if ours_or_nobodys(h, project)]
     scope.notes += other_projects_note(live, project)

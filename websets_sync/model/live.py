@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from websets_sync.model.address import TAG_EXTERNAL_ID, TAG_PROJECT, Kind
@@ -65,3 +65,28 @@ class LiveState:
     webhooks: tuple[LiveObject, ...] = ()
     imports: tuple[LiveObject, ...] = ()
     imports_read: bool = False
+
+
+def reclaim_remembered_searches(live: LiveState, known_ids: Collection[str]) -> LiveState:
+    """``live`` with every search the state file knows back among its webset's searches.
+
+    Fetch sets apart searches that look like a monitor's runs (the API marks neither); a search
+    the state file remembers is a declared one whatever it looks like, and hidden it would be
+    run again, and paid for, by every apply.
+    """
+    if not any(s.id in known_ids for w in live.websets for s in w.monitor_searches):
+        return live
+    return replace(live, websets=tuple(_reclaimed(w, known_ids) for w in live.websets))
+
+
+def _reclaimed(webset: LiveWebset, known_ids: Collection[str]) -> LiveWebset:
+    back = [s for s in webset.monitor_searches if s.id in known_ids]
+    if not back:
+        return webset
+    searches = sorted((*webset.searches, *back), key=_creation_order)
+    runs = tuple(s for s in webset.monitor_searches if s.id not in known_ids)
+    return replace(webset, searches=tuple(searches), monitor_searches=runs)
+
+
+def _creation_order(obj: LiveObject) -> tuple[str, str]:
+    return (str(obj.data.get("createdAt") or ""), obj.id)

@@ -14,6 +14,7 @@ from websets_sync.model import (
     LiveState,
     LiveWebset,
 )
+from websets_sync.model.live import reclaim_remembered_searches
 from websets_sync.model.pricing import BUILTIN_PRICING, Pricing
 from websets_sync.plan import protection
 from websets_sync.plan.children import Planning, plan_updatable
@@ -52,6 +53,7 @@ def build_plan(
     a deletion of a webset protected by preventDestroy, a bad --replace or --target.
     """
     view, moves = moved_view(state or State(), desired.moves)
+    live = reclaim_remembered_searches(live, {entry.id for entry in view.resources.values()})
     p = Planning(desired.project, view, options, moves=moves)
     check_replace_targets(desired, options)
     desired, compared, refs = with_references(desired, live, p.project, p.state)
