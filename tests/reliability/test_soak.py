@@ -1,16 +1,19 @@
 """Soak: 50 websets and 5 webhooks applied through 5xx errors, lost responses, a QPS limit and
 latency. Apply is re-run until the plan is empty (at most 3 runs); then nothing is duplicated,
-the state file is valid and every webhook's secret is either known or flagged as unknown."""
+the state file is valid and every webhook's secret is either known or flagged as unknown.
+
+Time is simulated: the client's throttling and backoff and the emulator's QPS window share one
+fake clock, so the run takes no wall time waiting (the tiny latency is real, to overlap threads)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 from apply_support import API_KEY, API_URL, World, assert_no_secrets, manifest, tag_counts, write
+from client_support import FakeTime
 
 from websets_sync.apply.runner import Outcome
 from websets_sync.client.endpoints import WebsetsClient
@@ -32,24 +35,31 @@ def test_soak_converges_without_duplicates(
     record_property: Callable[[str, object], None],
 ) -> None:
     faults = Faults(latency=0.005, qps_limit=10, error_rate=0.10, lost_response_rate=0.05)
+    time = FakeTime(start=1_790_000_000.0)
     emulator = Emulator(
-        api_key=API_KEY, faults=faults, seed=7, timing=Timing(search_seconds=0, generate_seconds=0)
+        api_key=API_KEY,
+        faults=faults,
+        seed=7,
+        timing=Timing(search_seconds=0, generate_seconds=0),
+        clock=time.clock,
     )
     world = World(tmp_path, emulator=emulator)
-    # The client as the CLI makes it: real sleeps, 8 requests/s, short backoff to keep this fast.
+    # The client as the CLI makes it (8 requests/s, the CLI's backoff), on the simulated clock.
     world.client = WebsetsClient(
         httpx.Client(transport=httpx.MockTransport(emulator.handle)),
         api_key=API_KEY,
         api_url=API_URL,
         rate_limit=8.0,
-        backoff_base=0.05,
+        sleep=time.sleep,
+        clock=time.clock,
+        now=time.clock,
     )
     path = write(
         tmp_path / "soak.yaml",
         manifest(websets=WEBSETS, searches=1, enrichments=2, monitors=1, webhooks=WEBHOOKS),
     )
 
-    started = time.monotonic()
+    started = time.clock()
     runs = 0
     outputs: list[str] = []
     failed_first = 0
@@ -64,7 +74,7 @@ def test_soak_converges_without_duplicates(
             failed_first = result.count(Outcome.FAILED)
     faults.error_rate = faults.lost_response_rate = 0.0  # judge the end state without noise
     final = world.plan([path])
-    elapsed = time.monotonic() - started
+    elapsed = time.clock() - started
 
     assert not final.has_changes, [
         str(c.address) for c in final.changes if c.action.value != "no-op"
@@ -94,7 +104,7 @@ def test_soak_converges_without_duplicates(
         f"requests={len(log)} mutating={len(world.mutations())} "
         f"lost={sum(1 for e in log if e.lost)} http_5xx={sum(1 for e in log if e.status >= 500)} "
         f"http_429={sum(1 for e in log if e.status == 429)} failed_in_run_1={failed_first} "
-        f"secrets_known={len(secrets)}/{WEBHOOKS} seconds={elapsed:.1f}"
+        f"secrets_known={len(secrets)}/{WEBHOOKS} simulated_seconds={elapsed:.1f}"
     )
     captured = capsys.readouterr()
     assert_no_secrets(captured.out, captured.err, figures, *outputs, extra=secrets)
