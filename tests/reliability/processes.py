@@ -6,12 +6,20 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from apply_support import API_KEY
+
+#: Trials that each have their own account (emulator process) and folder run this many at once:
+#: they mostly wait on processes, so the suite's wall time is not the sum of their sleeps.
+CONCURRENT_TRIALS = 4
+
+T = TypeVar("T")
 
 CLI = [sys.executable, "-m", "websets_sync"]
 _URL = re.compile(r"emulator on (http://127\.0\.0\.1:\d+/websets/v0)")
@@ -82,3 +90,11 @@ def run_cli(
     process = start_cli(url, state, args, cwd, api_key=api_key)
     stdout, stderr = process.communicate(timeout=120)
     return Finished(process.returncode, stdout, stderr)
+
+
+def run_trials(trial: Callable[[int], T], count: int) -> list[T]:
+    """``trial(0..count-1)``, CONCURRENT_TRIALS at a time; results in trial order. The first
+    failure is raised (with its trial's own assertion message) once all have finished."""
+    with ThreadPoolExecutor(max_workers=CONCURRENT_TRIALS) as pool:
+        futures = [pool.submit(trial, number) for number in range(count)]
+        return [future.result() for future in futures]

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from apply_support import API_KEY, assert_no_secrets, manifest, tag_counts, write
-from processes import run_cli, served_emulator, start_cli
+from processes import run_cli, run_trials, served_emulator, start_cli
 
 from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.errors import StateError
@@ -29,9 +29,10 @@ def test_kill_9_at_random_moments_never_corrupts_state(
     tmp_path: Path, record_property: Callable[[str, object], None]
 ) -> None:
     rng = random.Random(SEED)
-    figures = {"state_absent": 0, "state_partial": 0, "state_complete": 0, "secret_lost": 0}
-    for trial in range(TRIALS):
-        project = f"kill-{trial}"
+    moments = [rng.uniform(0.3, 2.2) for _ in range(TRIALS)]  # drawn up front: seeded as before
+
+    def trial(number: int) -> tuple[str, int]:
+        project = f"kill-{number}"
         folder = tmp_path / project
         # externalIds are account-wide: each trial gets its own account (emulator process).
         with served_emulator(folder / "emulator.json") as url:
@@ -43,29 +44,34 @@ def test_kill_9_at_random_moments_never_corrupts_state(
             args = ["apply", "--auto-approve", str(path)]
 
             victim = start_cli(url, state, args, folder)
-            time.sleep(rng.uniform(0.3, 2.2))  # the random moment (not a timing assertion)
+            time.sleep(moments[number])  # the random moment (not a timing assertion)
             victim.send_signal(signal.SIGKILL)
             victim.communicate(timeout=30)  # reap it: a zombie would still look alive
 
             try:
                 saved = load_state(state, project=project)
             except StateError as exc:  # pragma: no cover - the failure this test exists for
-                pytest.fail(f"trial {trial}: state file corrupt after kill -9: {exc}")
+                pytest.fail(f"trial {number}: state file corrupt after kill -9: {exc}")
             assert len(saved.resources) <= FULL
             if not state.exists():
-                figures["state_absent"] += 1
+                outcome = "state_absent"
             else:
-                figures["state_complete" if len(saved.resources) == FULL else "state_partial"] += 1
+                outcome = "state_complete" if len(saved.resources) == FULL else "state_partial"
 
             rerun = run_cli(url, state, args, folder)
-            assert rerun.returncode == 0, (trial, rerun.stdout, rerun.stderr)
+            assert rerun.returncode == 0, (number, rerun.stdout, rerun.stderr)
             final = run_cli(url, state, ["plan", "--detailed-exitcode", str(path)], folder)
-            assert final.returncode == 0, (trial, final.stdout, final.stderr)
+            assert final.returncode == 0, (number, final.stdout, final.stderr)
             _assert_no_duplicates(url, project)
 
             secrets = [e.secret for e in load_state(state).resources.values() if e.secret]
-            figures["secret_lost"] += 2 - len(secrets)
             assert_no_secrets(rerun.stdout, rerun.stderr, final.stdout, final.stderr, extra=secrets)
+            return outcome, 2 - len(secrets)
+
+    figures = {"state_absent": 0, "state_partial": 0, "state_complete": 0, "secret_lost": 0}
+    for outcome, secrets_lost in run_trials(trial, TRIALS):
+        figures[outcome] += 1
+        figures["secret_lost"] += secrets_lost
     # Kept with the test's report (junit XML, `-rA`), not printed into every run's output.
     record_property("kill -9 figures", " ".join(f"{k}={v}" for k, v in figures.items()))
 
