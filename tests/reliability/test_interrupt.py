@@ -23,7 +23,7 @@ def test_sigint_during_apply_saves_progress_and_reports_it(
     path = write(tmp_path / "m.yaml", manifest(websets=8, searches=1, enrichments=1, webhooks=0))
     state = tmp_path / ".websets-sync" / "state.json"
     args = ["apply", "--auto-approve", "--parallelism", "1", str(path)]
-    with served_emulator(tmp_path / "emulator.json", "--latency", "0.2") as url:
+    with served_emulator(tmp_path / "emulator.json", "--latency", "0.1") as url:
         process = start_cli(url, state, args, tmp_path)
         assert process.stdout is not None
         # Interrupt once the first change has been reported (not a timing assertion).
