@@ -40,8 +40,12 @@ $(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
 
 js-deps: $(JS_STAMP)
 
+# The suite starts a few hundred Python processes (the CLI, `emulator serve`, the recipe scripts).
+# Where the environment sets PYTHONDONTWRITEBYTECODE (CI images often do), each of them would
+# compile every module again and each pytest worker re-rewrite every test module: ~40 s of CPU.
+# __pycache__ is ignored by git.
 unit: $(STAMP) js-deps
-	$(BIN)/pytest
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest
 
 test: lint typecheck unit
 

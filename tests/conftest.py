@@ -16,6 +16,13 @@ settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests (``slow``: they mostly wait on processes) go first, so the workers share
+    out the short ones around them instead of one worker finishing a long one alone at the end.
+    The sort is stable: everything else keeps its order (module-scoped fixtures stay shared)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def no_real_backoff(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """CLI runs in this process retry at once: the retry *policy* is tested with an injected
