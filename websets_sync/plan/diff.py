@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from websets_sync.model import Kind
 from websets_sync.model.kinds import RULES, comparable_pair, normalize
 from websets_sync.plan.types import FieldChange
@@ -48,6 +46,10 @@ def _field_changes(
     if not live:  # DeepDiff's answer for {} → desired: every top-level field added
         paths = {(name,) for name in desired}
     else:
+        # Imported here: deepdiff (and what it pulls in) is a fifth of the CLI's start-up, and
+        # validate, a plan with no updates and --help never need it.
+        from deepdiff import DeepDiff
+
         tree = DeepDiff(live, desired, view="tree", threshold_to_diff_deeper=0)
         paths = set()
         for levels in tree.values():
