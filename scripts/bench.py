@@ -227,6 +227,9 @@ def _apply_served(paths: list[Path], folder: Path, websets: int) -> dict[str, An
 
 
 def child_main(phase: str, folder: str, websets: str) -> None:
+    from websets_sync.cli.process import tune_garbage_collector
+
+    tune_garbage_collector()  # as the command does
     wall_start = time.monotonic()
     cpu_start = time.process_time()
     out = run_phase(phase, Path(folder), int(websets))

@@ -166,7 +166,7 @@ def test_local_links_point_at_files_that_exist() -> None:
 def test_shell_completion_works_as_documented(shell: str) -> None:
     assert f"_WEBSETS_SYNC_COMPLETE={shell}_source websets-sync" in readme()
     env = {**os.environ, "_WEBSETS_SYNC_COMPLETE": f"{shell}_source"}
-    script = "from websets_sync.cli.root import main; main()"
+    script = "from websets_sync.cli import main; main()"
     result = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
     )

@@ -1,4 +1,4 @@
-from websets_sync.cli.root import main
+from websets_sync.cli import main
 
 if __name__ == "__main__":
     main()

@@ -293,7 +293,3 @@ def cli(
         state_given=state_path is not None,
     )
 
-
-def main() -> None:
-    """Console-script entry point."""
-    cli.main(prog_name="websets-sync")
