@@ -292,4 +292,3 @@ def cli(
         api_url_given=api_url is not None,
         state_given=state_path is not None,
     )
-
