@@ -20,6 +20,8 @@ from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
+from websets_sync.state.descendants import Descendants
+
 JOURNAL_SUFFIX = ".journal"
 
 _sync = getattr(os, "fdatasync", os.fsync)
@@ -128,6 +130,7 @@ def replay(
         raw = journal_path(state_path).read_bytes()
     except FileNotFoundError:
         return lineage, serial, api_url
+    descendants: Descendants | None = None  # filed on the first forget of a webset's children
     for chunk in raw.split(b"\n")[:-1]:  # the part after the last newline is torn or empty
         try:
             entry = json.loads(chunk)
@@ -143,21 +146,24 @@ def replay(
             break
         lineage = str(entry.get("lineage") or lineage)
         if "record" in entry:
-            resources[str(entry["record"])] = entry.get("resource")
+            address = str(entry["record"])
+            resources[address] = entry.get("resource")
+            if descendants is not None:
+                descendants.add(address)
         else:
-            _forget(resources, str(entry.get("forget")), entry.get("children") is True)
+            address = str(entry.get("forget"))
+            gone = [address]
+            if entry.get("children") is True:
+                descendants = descendants or Descendants(resources)
+                gone += descendants.below(address)
+            for key in gone:
+                resources.pop(key, None)
+                if descendants is not None:
+                    descendants.discard(key)
         if isinstance(entry.get("api_url"), str):
             api_url = entry["api_url"]
         serial += 1
     return lineage, serial, api_url
-
-
-def _forget(resources: MutableMapping[str, Any], address: str, children: bool) -> None:
-    resources.pop(address, None)
-    if children:
-        below = address + "/"
-        for key in [key for key in resources if key.startswith(below)]:
-            del resources[key]
 
 
 def _fsync_folder(folder: Path) -> None:

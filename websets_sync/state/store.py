@@ -33,6 +33,7 @@ from websets_sync.state.contents import (
     state_to_json,
     write_state_atomically,
 )
+from websets_sync.state.descendants import Descendants
 from websets_sync.state.files import (
     BACKUP_SUFFIX,
     TOOL_FOLDER,
@@ -97,6 +98,7 @@ class StateStore:
         #: The resources, changed in place (a copy per change made applies quadratic); the
         #: state's ``resources`` is a read-only view of this.
         self._resources: dict[str, ResourceState] = {}
+        self._descendants = Descendants()
         self._journal: journal.JournalWriter | None = None
 
     def __enter__(self) -> StateStore:
@@ -121,6 +123,7 @@ class StateStore:
             state = load_state(self.path, project=self.project)
             lineage = state.lineage or str(uuid.uuid4())
             self._resources = dict(state.resources)
+            self._descendants = Descendants(self._resources)
             self._state = replace(
                 state,
                 project=self.project,
@@ -188,6 +191,7 @@ class StateStore:
                 self._state.lineage, serial, address, resource_json(resource), self._state.api_url
             )
             self._resources[address] = resource
+            self._descendants.add(address)
             self._journaled(line, serial, resource.id)
 
     def forget(self, address: str, *, children: bool = False) -> None:
@@ -195,8 +199,7 @@ class StateStore:
         with self._mutex:
             gone = [address] if address in self._resources else []
             if children:
-                below = address + "/"
-                gone += [key for key in self._resources if key.startswith(below)]
+                gone += self._descendants.below(address)
             if not gone:
                 return
             serial = self._state.serial + 1
@@ -205,6 +208,7 @@ class StateStore:
             )
             for key in gone:
                 del self._resources[key]
+                self._descendants.discard(key)
             self._journaled(line, serial, None)
 
     def _journaled(self, line: str, serial: int, resource_id: str | None) -> None:
@@ -252,6 +256,7 @@ class StateStore:
                 return
             self._resources.clear()
             self._resources.update(resources)
+            self._descendants = Descendants(self._resources)
             self._state = replace(self._state, serial=self._state.serial + 1)
             try:
                 write_private_atomically(self.path, state_text(self._snapshot()))
