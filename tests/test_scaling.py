@@ -14,13 +14,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import pytest
 from apply_support import World, manifest, write
 
 from websets_sync.emulator import Emulator
 from websets_sync.export import export_state
 from websets_sync.fetch import fetch_live_state
 from websets_sync.model import Address, Kind
-from websets_sync.plan import PlanOptions
+from websets_sync.plan import PlanOptions, children
 
 SMALL, LARGE = 20, 80
 LINEAR = 5.0
@@ -99,3 +100,27 @@ def test_export_is_linear(tmp_path: Path) -> None:
         return calls(lambda: export_state(live, "proj"))
 
     assert growth(measure, tmp_path) < LINEAR
+
+
+def test_declared_webhooks_are_not_compared_with_every_untagged_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Webhooks have no identity fields to adopt by: a new webhook is not checked against each
+    of the account's untagged ones (that was declared × untagged calls)."""
+    world = World(tmp_path)
+    for h in range(50):
+        world.client.create_webhook(
+            {"url": f"https://elsewhere.example.com/{h}", "events": ["webset.idle"]}
+        )
+    checked: list[Kind] = []
+    real = children.same_identity
+
+    def counting(kind: Kind, spec: Any, data: Any) -> bool:
+        checked.append(kind)
+        return real(kind, spec, data)
+
+    monkeypatch.setattr(children, "same_identity", counting)
+    path = write(tmp_path / "m.yaml", manifest(websets=0, webhooks=50))
+    plan = world.plan([path])
+    assert sum(1 for c in plan.changes if c.action.value == "create") == 50
+    assert Kind.WEBHOOK not in checked

@@ -127,7 +127,13 @@ def plan_updatable(
             reason += " has lost its tags"
             p.changes.append(_adopt_child(resource, found, webset_id, cost, reason))
             continue
-        same = next((o for o in untagged if same_identity(o.kind, resource.spec, o.data)), None)
+        # Kinds with no identity fields (webhooks) never adopt by content: no scan of the
+        # account's untagged objects per declared one.
+        same = (
+            next((o for o in untagged if same_identity(o.kind, resource.spec, o.data)), None)
+            if RULES[resource.kind].adopt_keys
+            else None
+        )
         if same is not None:
             untagged.remove(same)  # one live object stands for one declared resource
             reason = f"untagged live {resource.kind.value} {same.id} has the declared identity"
