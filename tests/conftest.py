@@ -1,6 +1,7 @@
 """Test-wide settings."""
 
 import os
+import signal
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,15 @@ import websets_sync.manifest.files
 settings.register_profile("default", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests send Ctrl-C (SIGINT) to apply and to `emulator serve`, and to themselves. A suite
+    started as a background job of a non-interactive shell inherits SIGINT *ignored*, and so
+    would every process it starts (Python keeps an ignored SIGINT ignored): the signal would do
+    nothing and a test wait forever. Take the usual Ctrl-C handling back (runs in every worker)."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

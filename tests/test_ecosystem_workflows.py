@@ -458,7 +458,11 @@ def served_emulator() -> Iterator[str]:
             yield match.group(1)
         finally:
             process.send_signal(signal.SIGINT)
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()  # never left behind for Popen's exit to wait on forever
+                raise
 
 
 def run_step(workflow: dict[str, Any], name: str, cwd: Path, env: dict[str, str]) -> str:

@@ -33,7 +33,11 @@ def _serve(*args: str) -> Iterator[str]:
             yield match.group(1)
         finally:
             process.send_signal(signal.SIGINT)  # Ctrl-C: a clean stop
-            assert process.wait(timeout=10) == 0
+            try:
+                assert process.wait(timeout=10) == 0
+            except subprocess.TimeoutExpired:
+                process.kill()  # never left behind for Popen's exit to wait on forever
+                raise
 
 
 def test_serve_prints_its_url_answers_and_persists(tmp_path: Path) -> None:
