@@ -154,7 +154,8 @@ def replay(
             address = str(entry.get("forget"))
             gone = [address]
             if entry.get("children") is True:
-                descendants = descendants or Descendants(resources)
+                if descendants is None:
+                    descendants = Descendants(resources)
                 gone += descendants.below(address)
             for key in gone:
                 resources.pop(key, None)
