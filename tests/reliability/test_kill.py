@@ -72,7 +72,7 @@ def test_kill_9_at_random_moments_never_corrupts_state(
     for outcome, secrets_lost in run_trials(trial, TRIALS):
         figures[outcome] += 1
         figures["secret_lost"] += secrets_lost
-    # Kept with the test's report (junit XML, `-rA`), not printed into every run's output.
+    # Kept with the test's report (`--junitxml`), not printed into every run's output.
     record_property("kill -9 figures", " ".join(f"{k}={v}" for k, v in figures.items()))
 
 

@@ -73,7 +73,7 @@ def test_two_applies_with_separate_state_files_never_duplicate(
     totals = Counter[str]()
     for figures in run_trials(trial, TRIALS):
         totals.update(figures)
-    # Kept with the test's report (junit XML, `-rA`), not printed into every run's output.
+    # Kept with the test's report (`--junitxml`), not printed into every run's output.
     record_property("two-writer figures", " ".join(f"{k}={v}" for k, v in totals.items()))
     assert totals["duplicates"] == 0
     assert totals["secrets_lost"] == 0
