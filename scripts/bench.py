@@ -130,8 +130,10 @@ def _plan(paths: list[Path], client: Any, state_path: Path) -> Any:
 
 def _apply(plan: Any, client: Any, state_path: Path) -> Any:
     from websets_sync.apply.runner import apply_plan
+    from websets_sync.cli.process import freeze_long_lived
     from websets_sync.state.store import StateStore
 
+    freeze_long_lived()  # as the command does when an apply starts
     with StateStore(state_path, plan.project) as store:
         result = apply_plan(plan, client, store)
     if not result.ok:

@@ -14,6 +14,7 @@ from websets_sync.apply.result import ApplyResult, ChangeResult
 from websets_sync.cli import wiring
 from websets_sync.cli.options import SyncCommand, global_options, selection_options
 from websets_sync.cli.plan import ENV_STEP_SUMMARY
+from websets_sync.cli.process import freeze_long_lived
 from websets_sync.cli.root import EXIT_ERROR, EXIT_OK, App
 from websets_sync.errors import WebsetsSyncError
 from websets_sync.plan import Action, Plan
@@ -179,6 +180,7 @@ class _ConsoleHooks:
         return str(answer).strip() == "yes"
 
     def starting(self, plan: Plan) -> None:
+        freeze_long_lived()
         if plan.has_changes:
             self.console.print("")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from websets_sync.cli.options import SyncCommand, global_options
+from websets_sync.cli.process import steady_collector_for_serving
 from websets_sync.cli.root import EXIT_OK, App
 from websets_sync.errors import WebsetsSyncError
 
@@ -135,6 +136,7 @@ def emulator_serve(
         server, base_url = serve(emulator, host=host, port=port)
     except OSError as exc:
         raise WebsetsSyncError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    steady_collector_for_serving()
     app.console.print(
         f"Websets API emulator on {base_url}/websets/v0 "
         f"(exa-py base_url {base_url}); Ctrl-C to stop"
