@@ -74,14 +74,7 @@ def tick(store: Store, schedule: Schedule, start_search: StartSearch) -> None:
         if monitor.get("status") != "enabled":
             monitor.pop("_due", None)
             continue
-        key = schedule_key(monitor)
-        if monitor.get("_due") is None or monitor.get("_dueKey") != key:
-            # New: the first slot after its creation (the clock may have jumped since).
-            # Re-enabled or given a new cadence: the next slot after now.
-            fresh = "_dueKey" not in monitor
-            monitor["_due"] = _next_due(monitor["cadence"], float(monitor["_t"]) if fresh else now)
-            monitor["_dueKey"] = key
-            store.dirty = True
+        _ensure_due(store, monitor, now)
         started = 0
         while float(monitor["_due"]) <= now and started < MAX_CATCH_UP_RUNS:
             _start_run(store, schedule, monitor, start_search)
@@ -118,17 +111,24 @@ def _reschedule(store: Store, schedule: Schedule, changed: set[str], now: float)
         monitor = store.find("monitor", ident)
         if monitor is None or monitor.get("status") != "enabled":
             continue  # gone or paused: a next_due it held only costs one look at that time
-        key = schedule_key(monitor)
-        if monitor.get("_due") is None or monitor.get("_dueKey") != key:
-            fresh = "_dueKey" not in monitor
-            monitor["_due"] = _next_due(monitor["cadence"], float(monitor["_t"]) if fresh else now)
-            monitor["_dueKey"] = key
-            store.dirty = True
+        _ensure_due(store, monitor, now)
         due = float(monitor["_due"])
         if due <= now:
             schedule.stale = True  # runs to start: the full look starts them in order
             return
         schedule.next_due = due if schedule.next_due is None else min(schedule.next_due, due)
+
+
+def _ensure_due(store: Store, monitor: JSON, now: float) -> None:
+    """Give an enabled monitor its next slot when it has none or its schedule changed. New: the
+    first slot after its creation (the clock may have jumped since). Re-enabled or given a new
+    cadence: the next slot after now."""
+    key = schedule_key(monitor)
+    if monitor.get("_due") is None or monitor.get("_dueKey") != key:
+        fresh = "_dueKey" not in monitor
+        monitor["_due"] = _next_due(monitor["cadence"], float(monitor["_t"]) if fresh else now)
+        monitor["_dueKey"] = key
+        store.dirty = True
 
 
 def settle(store: Store, schedule: Schedule) -> None:

@@ -144,7 +144,7 @@ def write_private_atomically(path: Path, data: str) -> None:
             _keep_backup(path)
         os.replace(temp_name, path)
         temp_name = None
-        _fsync_folder(folder)
+        fsync_folder(folder)
     except OSError as exc:
         raise StateError(f"cannot write the state file {path}: {reason(exc)}") from None
     finally:
@@ -170,7 +170,7 @@ def _keep_backup(path: Path) -> None:
         staging.unlink(missing_ok=True)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make the rename itself durable."""
     fd = os.open(folder, os.O_RDONLY)
     try:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from websets_sync.state.descendants import Descendants
+from websets_sync.state.files import fsync_folder
 
 JOURNAL_SUFFIX = ".journal"
 
@@ -88,7 +89,7 @@ class JournalWriter:
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.fchmod(self._fd, 0o600)
         if created:
-            _fsync_folder(self.path.parent)  # the new file's name must survive a crash too
+            fsync_folder(self.path.parent)  # the new file's name must survive a crash too
         self.entries = 0
 
     def append(self, line: str) -> None:
@@ -111,7 +112,7 @@ class JournalWriter:
         """Close and delete the journal (the state file holds everything)."""
         self.close()
         self.path.unlink(missing_ok=True)
-        _fsync_folder(self.path.parent)
+        fsync_folder(self.path.parent)
 
 
 def replay(
@@ -165,11 +166,3 @@ def replay(
             api_url = entry["api_url"]
         serial += 1
     return lineage, serial, api_url
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
