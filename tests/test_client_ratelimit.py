@@ -8,11 +8,13 @@ from __future__ import annotations
 import sys
 import threading
 
+import httpx
 import pytest
 from client_support import FakeTime, Script, answer, emulator_client, make_client
 
+from websets_sync.client.endpoints import WebsetsClient
 from websets_sync.client.ratelimit import DEFAULT_RATE_LIMIT, PacedStarts, TokenBucket
-from websets_sync.emulator import Emulator, Faults
+from websets_sync.emulator import Emulator, Faults, serve
 
 WEBSET = {"id": "ws_1"}
 
@@ -228,6 +230,84 @@ def test_unanswered_requests_hold_their_place_in_the_window() -> None:
         starts.append(time.now)
         answered.finished()  # answered at once: it reached the server at its start
     assert starts[10] - starts[0] == pytest.approx(10 / 9.8)
+
+
+def _max_in_one_second(arrivals: list[float]) -> int:
+    return max(sum(1 for t in arrivals if a <= t < a + 1.0) for a in arrivals)
+
+
+def test_a_request_that_leaves_late_holds_the_window_from_when_it_left() -> None:
+    # Measured against emulator serve at 5,000 websets: the process stalled 0.28 s between a
+    # request's start and its send, the server saw it then, and ten starts later its one-second
+    # window held 11 (counted from start + ARRIVAL_BOUND, it had left the window at 1.25 s).
+    time = FakeTime()
+    pacer = PacedStarts(9.8, clock=time.clock, sleep=time.sleep)
+    arrivals = []
+    for n in range(11):
+        pacer.acquire()
+        if n == 0:
+            time.sleep(0.28)  # the stall, after the start and before the bytes leave
+        pacer.sent()
+        arrivals.append(time.now)  # a local server: it sees the request as it is sent
+        time.sleep(0.005)
+        pacer.finished()
+    assert arrivals[10] - arrivals[0] == pytest.approx(1.005)  # the first one's answer + 1 s
+    assert _max_in_one_second(arrivals) == 10
+
+
+class StallBeforeSending(httpx.BaseTransport):
+    """A real HTTP transport whose first request stalls (in simulated time) before it is sent."""
+
+    def __init__(self, time: FakeTime, stall: float) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.time = time
+        self.stall = stall
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.time.sleep(self.stall)
+        self.stall = 0.0
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_stall_before_sending_gets_no_429_from_a_server_counting_arrivals() -> None:
+    # End to end over HTTP, so the transport itself tells the pacer when a request left.
+    time = FakeTime(start=1_790_000_000.0)
+    emulator = Emulator(faults=Faults(qps_limit=10), clock=time.clock)
+    server, base_url = serve(emulator)
+    try:
+        http = httpx.Client(transport=StallBeforeSending(time, 0.28))
+        client = WebsetsClient(
+            http,
+            api_key="k",
+            api_url=f"{base_url}/websets/v0",
+            rate_limit=DEFAULT_RATE_LIMIT,
+            clock=time.clock,
+            sleep=time.sleep,
+            now=time.clock,
+        )
+        for n in range(12):
+            client.create_webhook({"url": f"https://h.test/{n}", "events": ["webset.idle"]})
+        http.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    statuses = [entry.status for entry in emulator.request_log]
+    assert statuses == [200] * 12  # the old rule let the 11th in at 1.25 s: a 429
+
+
+def test_a_slow_answer_costs_no_throughput_once_the_request_has_left() -> None:
+    # A server that answers in 1 s still saw the request within ARRIVAL_BOUND of its send.
+    time = FakeTime()
+    pacer = PacedStarts(9.8, clock=time.clock, sleep=time.sleep)
+    sends = []
+    for _ in range(11):
+        pacer.acquire()
+        pacer.sent()
+        sends.append(time.now)  # answered later (other threads): finished() not called yet
+    assert sends[10] - sends[0] == pytest.approx(PacedStarts.ARRIVAL_BOUND + 1.0)
 
 
 def test_paced_starts_reject_nonsense() -> None:

@@ -14,6 +14,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
 #: Rate regained per second of successful traffic after a slow-down.
 INCREASE_PER_SECOND = 0.1
@@ -107,10 +108,14 @@ class PacedStarts:
     A token bucket keeps its schedule: a caller that wakes late (a busy machine) starts close
     to the next one, which wakes on time, and a server counting requests in a sliding one-second
     window sees 11 where 10 were meant. Here each start is spaced from the previous *actual*
-    start. And a request reaches the server before its answer comes back (or, if the answer is
-    slow, within ``ARRIVAL_BOUND`` seconds of starting, as the server is then working on it): a
-    new request waits until at most ``ceil(rate) - 1`` others can still be inside the one-second
-    window it will land in.
+    start. A new request waits until at most ``ceil(rate) - 1`` others can still be inside the
+    one-second window it will land in. A request reaches the server within ``ARRIVAL_BOUND``
+    seconds of its bytes leaving (``sent``, told by the transport), and surely before its answer
+    comes back (``finished``); until it is sent, within ``ARRIVAL_BOUND`` of its start.
+
+    Counting from the send matters when the process stalls between a start and its send (a
+    garbage collection, a busy machine): measured against ``emulator serve`` at 5,000 websets,
+    2 requests in 15,000 left 0.28 s after their start, and each one's window then held 11.
     """
 
     ARRIVAL_BOUND = 0.25
@@ -136,8 +141,8 @@ class PacedStarts:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._next_slot: float | None = None  # the next free slot (callers queue in order)
-        #: [start, end or None] of the latest requests, oldest first.
-        self._recent: deque[list[float | None]] = deque(maxlen=self._window_count + 8)
+        #: The latest requests, oldest first.
+        self._recent: deque[_Start] = deque(maxlen=self._window_count + 8)
         self._mine = threading.local()
 
     def acquire(self) -> float:
@@ -156,7 +161,7 @@ class PacedStarts:
                 now = self._clock()
                 wait = self._wait(now)
                 if wait <= 0 or stalls >= self._STALLS:
-                    entry: list[float | None] = [now, None]
+                    entry = _Start(now)
                     self._recent.append(entry)
                     self._mine.entry = entry  # the same thread sends it and reads the answer
                     self._next_slot = max(self._next_slot or now, now + 1.0 / self.rate)
@@ -182,12 +187,20 @@ class PacedStarts:
             if self.rate < self.ceiling:
                 self.rate = min(self.ceiling, self.rate + INCREASE_PER_SECOND / self.rate)
 
-    def finished(self) -> None:
-        """The answer to this thread's latest request came back: it has reached the server."""
-        entry = getattr(self._mine, "entry", None)
+    def sent(self) -> None:
+        """This thread's request has left (its last byte was written): it reaches the server
+        within ``ARRIVAL_BOUND`` from now. A resend (a stale connection) moves the moment."""
+        entry: _Start | None = getattr(self._mine, "entry", None)
         if entry is not None:
             with self._lock:
-                entry[1] = self._clock()
+                entry.sent = self._clock()
+
+    def finished(self) -> None:
+        """The answer to this thread's latest request came back: it has reached the server."""
+        entry: _Start | None = getattr(self._mine, "entry", None)
+        if entry is not None:
+            with self._lock:
+                entry.answered = self._clock()
             self._mine.entry = None
 
     def _wait(self, now: float) -> float:
@@ -195,19 +208,26 @@ class PacedStarts:
         paused = self._paused_until - now
         if not self._recent:
             return max(paused, 0.0)
-        last_start = self._recent[-1][0]
-        assert last_start is not None
-        spacing = last_start + 1.0 / self.rate - now
-        bounds = sorted(self._arrival_bound(start, end) for start, end in self._recent)
+        spacing = self._recent[-1].start + 1.0 / self.rate - now
+        bounds = sorted(entry.latest_arrival(self.ARRIVAL_BOUND) for entry in self._recent)
         inside = [b for b in bounds if b > now - 1.0]
         excess = len(inside) - (self._window_count - 1)
         window = inside[excess - 1] + 1.0 - now if excess > 0 else 0.0
         return max(spacing, window, paused, 0.0)
 
-    def _arrival_bound(self, start: float | None, end: float | None) -> float:
-        assert start is not None
-        latest = start + self.ARRIVAL_BOUND
-        return latest if end is None else min(end, latest)
+
+@dataclass(slots=True)
+class _Start:
+    """One request the pacer let start: when it started, left, and was answered."""
+
+    start: float
+    sent: float | None = None
+    answered: float | None = None
+
+    def latest_arrival(self, bound: float) -> float:
+        """The latest moment the request can have reached (or will reach) the server."""
+        latest = (self.start if self.sent is None else self.sent) + bound
+        return latest if self.answered is None else min(self.answered, latest)
 
 
 #: What the sender waits on before each request.

@@ -74,6 +74,12 @@ class Sender:
         self._clock = clock
         self._random = random
         self._now = now
+        sent = getattr(bucket, "sent", None)
+        #: httpcore reports each step of a request to a "trace" callback: the pacer is told
+        #: when the request has left (on HTTP/1.1 and HTTP/2 alike), not just when it started.
+        self._extensions: dict[str, Callable[[str, dict[str, object]], None]] = (
+            {} if sent is None else {"trace": _on_sent(sent)}
+        )
 
     def __repr__(self) -> str:
         return f"Sender(api_url={redact_url(self.api_url)!r})"
@@ -142,7 +148,12 @@ class Sender:
         shown = f"{path}?{httpx.QueryParams(params)}" if params else path
         try:
             response = self.http.request(
-                method, self.api_url + path, params=params, json=body, headers=self._headers
+                method,
+                self.api_url + path,
+                params=params,
+                json=body,
+                headers=self._headers,
+                extensions=self._extensions,
             )
         except httpx.RequestError as exc:
             self._record(method, shown, None, started, attempt, type(exc).__name__)
@@ -196,3 +207,13 @@ class Sender:
             method=method,
             path=path,
         )
+
+
+def _on_sent(sent: Callable[[], None]) -> Callable[[str, dict[str, object]], None]:
+    """A trace callback that calls ``sent`` when the request's last byte was written."""
+
+    def trace(event: str, info: dict[str, object]) -> None:
+        if event.endswith(".send_request_body.complete"):
+            sent()
+
+    return trace
