@@ -29,7 +29,39 @@ MIN_RATE = 0.5
 DEFAULT_RATE_LIMIT = 9.8
 
 
-class TokenBucket:
+class _AdaptiveRate:
+    """The rate both pacers share: halved on a 429 (once per burst of them), regained a little
+    with each success, never above the configured ceiling. Subclasses hold ``_lock`` around
+    ``_slow_down`` and their own reading of ``rate``."""
+
+    def __init__(self, rate: float, clock: Callable[[], float]) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.ceiling = rate
+        self.min_rate = min(MIN_RATE, rate)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._calm_after = float("-inf")  # 429s before this are the same burst: one slow-down
+
+    def _slow_down(self, now: float, retry_after: float | None) -> float:
+        """Halve the rate unless this 429 belongs to the burst already counted; returns the
+        pause the server asked for. Requests already in flight when the rate dropped get their
+        429s too: they are the same signal. Callers hold ``_lock``."""
+        if now >= self._calm_after:
+            self.rate = max(self.min_rate, self.rate * DECREASE_FACTOR)
+        pause = retry_after or 0.0
+        self._calm_after = max(self._calm_after, now + pause + 1.0 / self.rate)
+        return pause
+
+    def speed_up(self) -> None:
+        """A request succeeded: climb back towards the configured rate."""
+        with self._lock:
+            if self.rate < self.ceiling:
+                self.rate = min(self.ceiling, self.rate + INCREASE_PER_SECOND / self.rate)
+
+
+class TokenBucket(_AdaptiveRate):
     """At most ``burst`` requests at once, refilled at ``rate`` tokens per second.
 
     ``acquire`` *reserves* a token under the lock and sleeps outside it, so concurrent callers queue
@@ -45,20 +77,13 @@ class TokenBucket:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be positive")
+        super().__init__(rate, clock)
         if burst < 1:
             raise ValueError("burst must be at least 1")
-        self.rate = rate
-        self.ceiling = rate
-        self.min_rate = min(MIN_RATE, rate)
         self.burst = burst
-        self._clock = clock
         self._sleep = sleep
-        self._lock = threading.Lock()
         self._tokens = float(burst)
         self._updated = clock()
-        self._calm_after = float("-inf")  # 429s before this are the same burst: one slow-down
 
     def acquire(self) -> float:
         """Take one token, waiting for it if needed. Returns the seconds waited."""
@@ -78,30 +103,17 @@ class TokenBucket:
             return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
 
     def slow_down(self, retry_after: float | None) -> None:
-        """The server answered 429: halve the rate and hold every caller for ``retry_after``.
-
-        Requests already in flight when the rate dropped get their 429s too; those count as the
-        same signal, so the rate halves once per burst, not once per request.
-        """
+        """The server answered 429: halve the rate and hold every caller for ``retry_after``."""
         with self._lock:
             now = self._clock()
-            if now >= self._calm_after:
-                self.rate = max(self.min_rate, self.rate * DECREASE_FACTOR)
-            pause = retry_after or 0.0
-            self._calm_after = max(self._calm_after, now + pause + 1.0 / self.rate)
+            pause = self._slow_down(now, retry_after)
             if pause > 0:
                 # Refill is (now - updated) * rate: an update time in the future holds everyone.
                 self._tokens = 1.0 if self._tokens >= 0 else self._tokens
                 self._updated = max(self._updated, now + pause)
 
-    def speed_up(self) -> None:
-        """A request succeeded: climb back towards the configured rate."""
-        with self._lock:
-            if self.rate < self.ceiling:
-                self.rate = min(self.ceiling, self.rate + INCREASE_PER_SECOND / self.rate)
 
-
-class PacedStarts:
+class PacedStarts(_AdaptiveRate):
     """Request starts at least ``1/rate`` seconds apart, measured when each one really starts,
     and never more than ``ceil(rate)`` requests that may reach the server within one second.
 
@@ -129,17 +141,10 @@ class PacedStarts:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self.rate = rate
-        self.ceiling = rate
-        self.min_rate = min(MIN_RATE, rate)
+        super().__init__(rate, clock)
         self._window_count = max(1, math.ceil(rate))
-        self._calm_after = float("-inf")  # 429s before this are the same burst: one slow-down
         self._paused_until = float("-inf")
-        self._clock = clock
         self._sleep = sleep
-        self._lock = threading.Lock()
         self._next_slot: float | None = None  # the next free slot (callers queue in order)
         #: The latest requests, oldest first.
         self._recent: deque[_Start] = deque(maxlen=self._window_count + 8)
@@ -175,17 +180,8 @@ class PacedStarts:
         caller for ``retry_after`` (as TokenBucket.slow_down)."""
         with self._lock:
             now = self._clock()
-            if now >= self._calm_after:
-                self.rate = max(self.min_rate, self.rate * DECREASE_FACTOR)
-            pause = retry_after or 0.0
-            self._calm_after = max(self._calm_after, now + pause + 1.0 / self.rate)
+            pause = self._slow_down(now, retry_after)
             self._paused_until = max(self._paused_until, now + pause)
-
-    def speed_up(self) -> None:
-        """A request succeeded: climb back towards the configured rate."""
-        with self._lock:
-            if self.rate < self.ceiling:
-                self.rate = min(self.ceiling, self.rate + INCREASE_PER_SECOND / self.rate)
 
     def sent(self) -> None:
         """This thread's request has left (its last byte was written): it reaches the server
