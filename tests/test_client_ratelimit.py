@@ -199,6 +199,10 @@ def test_default_rate_is_just_under_the_exa_team_limit_of_10_qps() -> None:
     assert gaps == pytest.approx([1 / DEFAULT_RATE_LIMIT] * 20)
 
 
+def _max_in_one_second(arrivals: list[float]) -> int:
+    return max(sum(1 for t in arrivals if a <= t < a + 1.0) for a in arrivals)
+
+
 def test_a_late_caller_pushes_the_next_start_instead_of_bunching() -> None:
     time = LateWakeups()
     pacer = PacedStarts(9.8, clock=time.clock, sleep=time.sleep)
@@ -210,7 +214,7 @@ def test_a_late_caller_pushes_the_next_start_instead_of_bunching() -> None:
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
     assert min(gaps) >= 1 / 9.8 - 1e-9
     # So no one-second window (where a server counts) ever holds more than 10 starts.
-    assert max(sum(1 for t in starts if s <= t < s + 1.0) for s in starts) <= 10
+    assert _max_in_one_second(starts) <= 10
 
 
 def test_unanswered_requests_hold_their_place_in_the_window() -> None:
@@ -230,10 +234,6 @@ def test_unanswered_requests_hold_their_place_in_the_window() -> None:
         starts.append(time.now)
         answered.finished()  # answered at once: it reached the server at its start
     assert starts[10] - starts[0] == pytest.approx(10 / 9.8)
-
-
-def _max_in_one_second(arrivals: list[float]) -> int:
-    return max(sum(1 for t in arrivals if a <= t < a + 1.0) for a in arrivals)
 
 
 def test_a_request_that_leaves_late_holds_the_window_from_when_it_left() -> None:
