@@ -278,19 +278,18 @@ def test_a_stall_before_sending_gets_no_429_from_a_server_counting_arrivals() ->
     emulator = Emulator(faults=Faults(qps_limit=10), clock=time.clock)
     server, base_url = serve(emulator)
     try:
-        http = httpx.Client(transport=StallBeforeSending(time, 0.28))
-        client = WebsetsClient(
-            http,
-            api_key="k",
-            api_url=f"{base_url}/websets/v0",
-            rate_limit=DEFAULT_RATE_LIMIT,
-            clock=time.clock,
-            sleep=time.sleep,
-            now=time.clock,
-        )
-        for n in range(12):
-            client.create_webhook({"url": f"https://h.test/{n}", "events": ["webset.idle"]})
-        http.close()
+        with httpx.Client(transport=StallBeforeSending(time, 0.28)) as http:
+            client = WebsetsClient(
+                http,
+                api_key="k",
+                api_url=f"{base_url}/websets/v0",
+                rate_limit=DEFAULT_RATE_LIMIT,
+                clock=time.clock,
+                sleep=time.sleep,
+                now=time.clock,
+            )
+            for n in range(12):
+                client.create_webhook({"url": f"https://h.test/{n}", "events": ["webset.idle"]})
     finally:
         server.shutdown()
         server.server_close()
