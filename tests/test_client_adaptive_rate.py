@@ -15,7 +15,7 @@ from client_support import FakeTime
 
 from websets_sync.apply.runner import apply_plan
 from websets_sync.client.endpoints import WebsetsClient
-from websets_sync.client.ratelimit import TokenBucket
+from websets_sync.client.ratelimit import PacedStarts, TokenBucket
 from websets_sync.emulator import Emulator, Faults
 from websets_sync.fetch import fetch_live_state
 from websets_sync.manifest import load_desired_state
@@ -53,9 +53,16 @@ def test_a_first_apply_at_a_5_qps_server_costs_a_handful_of_429s(tmp_path: Path)
     assert rate_limited == 2  # a fixed 8 req/s took 13 here (39 with 4 threads in real time)
 
 
-def test_a_429_halves_the_rate_and_pauses_for_retry_after() -> None:
+#: Both pacers share the adaptive rate (a token bucket for --burst > 1, paced starts otherwise).
+PACERS = pytest.mark.parametrize("pacer", [TokenBucket, PacedStarts])
+
+
+@PACERS
+def test_a_429_halves_the_rate_and_pauses_for_retry_after(
+    pacer: type[TokenBucket | PacedStarts],
+) -> None:
     time = FakeTime()
-    bucket = TokenBucket(8.0, clock=time.clock, sleep=time.sleep)
+    bucket = pacer(8.0, clock=time.clock, sleep=time.sleep)
     bucket.acquire()
     bucket.slow_down(retry_after=2.0)
     assert bucket.rate == pytest.approx(4.0)
@@ -63,9 +70,12 @@ def test_a_429_halves_the_rate_and_pauses_for_retry_after() -> None:
     assert bucket.acquire() == pytest.approx(0.25)  # then at the halved rate
 
 
-def test_successes_climb_back_but_never_above_the_configured_rate() -> None:
+@PACERS
+def test_successes_climb_back_but_never_above_the_configured_rate(
+    pacer: type[TokenBucket | PacedStarts],
+) -> None:
     time = FakeTime()
-    bucket = TokenBucket(8.0, clock=time.clock, sleep=time.sleep)
+    bucket = pacer(8.0, clock=time.clock, sleep=time.sleep)
     bucket.slow_down(retry_after=None)
     assert bucket.rate == pytest.approx(4.0)
     for _ in range(10):
@@ -76,9 +86,12 @@ def test_successes_climb_back_but_never_above_the_configured_rate() -> None:
     assert bucket.rate == pytest.approx(8.0)
 
 
-def test_429s_in_one_burst_slow_down_once_and_never_below_the_floor() -> None:
+@PACERS
+def test_429s_in_one_burst_slow_down_once_and_never_below_the_floor(
+    pacer: type[TokenBucket | PacedStarts],
+) -> None:
     time = FakeTime()
-    bucket = TokenBucket(8.0, clock=time.clock, sleep=time.sleep)
+    bucket = pacer(8.0, clock=time.clock, sleep=time.sleep)
     for _ in range(4):  # four requests in flight all answered 429 together
         bucket.slow_down(retry_after=1.0)
     assert bucket.rate == pytest.approx(4.0)
